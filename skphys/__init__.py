@@ -1,0 +1,16 @@
+"""skphys: physics-based and small neural-network regression for scikit-learn."""
+
+from ._eos import MurnaghanRegressor
+from ._fitting import FitFailedError
+from ._pair import BuckinghamRegressor
+from ._parametric import ParametricRegressor
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BuckinghamRegressor",
+    "FitFailedError",
+    "MurnaghanRegressor",
+    "ParametricRegressor",
+    "__version__",
+]

@@ -1,0 +1,170 @@
+"""Equations of state E(V) as scikit-learn regressors."""
+
+import numpy as np
+from ase.units import GPa
+from sklearn.utils.validation import check_is_fitted
+
+from ._parametric import PhysicalModelRegressor
+from .functions import murnaghan, murnaghan_pressure
+
+
+def parabola_guess(volumes, energies, sample_weight):
+    """Starting (E0, B0, V0) from a parabola through the data, as :mod:`ase.eos` does.
+
+    The parabola is fitted to the half of the points nearest (in volume) to the
+    lowest energy, where E(V) is closest to quadratic; with fewer than ten points
+    it is fitted to all of them.
+
+    Parameters
+    ----------
+    volumes : ndarray of shape (n_samples,)
+        Volumes, Å^3.
+    energies : ndarray of shape (n_samples,)
+        Energies, eV.
+    sample_weight : ndarray of shape (n_samples,)
+        Relative weights.
+
+    Returns
+    -------
+    e0 : float
+        Energy at the minimum, eV.
+    b0 : float
+        Bulk modulus ``V0 E''(V0)``, eV/Å^3 (positive).
+    v0 : float
+        Volume at the minimum, Å^3.
+    """
+    if volumes.shape[0] >= 10:
+        lowest = volumes[np.argmin(energies)]
+        near = np.argsort(np.abs(volumes - lowest), kind="stable")[: volumes.shape[0] // 2]
+        if np.ptp(volumes[near]) > 0:
+            volumes, energies, sample_weight = volumes[near], energies[near], sample_weight[near]
+    span = np.ptp(volumes)
+    a = b = 0.0
+    if span > 0 and volumes.shape[0] >= 3:
+        # Weighted least-squares parabola in centred, scaled volumes (well conditioned).
+        centre, scale = volumes.mean(), span
+        t = (volumes - centre) / scale
+        design = np.column_stack([t**2, t, np.ones_like(t)]) * np.sqrt(sample_weight)[:, None]
+        (a_t, b_t, c_t), *_ = np.linalg.lstsq(design, energies * np.sqrt(sample_weight))
+        # back to E = a V^2 + b V + c
+        a = a_t / scale**2
+        b = b_t / scale - 2 * a * centre
+        c = c_t - b_t * centre / scale + a_t * centre**2 / scale**2
+    if a > 0:
+        v0 = -b / (2 * a)
+        if abs(v0 - np.median(volumes)) <= 2 * span:
+            return float(c - b**2 / (4 * a)), float(2 * a * v0), float(v0)
+    # No usable minimum in the parabola: start at the lowest point with a stiffness
+    # of the order the data shows.
+    lowest = int(np.argmin(energies))
+    v0 = float(volumes[lowest])
+    curvature = abs(a) if a != 0 else np.ptp(energies) / max(span, v0 * 0.01) ** 2 + 1e-12
+    return float(energies[lowest]), float(2 * curvature * v0), v0
+
+
+class MurnaghanRegressor(PhysicalModelRegressor):
+    """Murnaghan equation of state fitted to energy-volume data.
+
+    ``E(V) = E0 + B0 V / BP ((V0 / V)^BP / (BP - 1) + 1) - V0 B0 / (BP - 1)``
+    (see :func:`skphys.functions.murnaghan`).
+
+    Parameters
+    ----------
+    p0 : array-like of shape (4,), default=None
+        Starting ``[E0 (eV), B0 (eV/Å^3), BP, V0 (Å^3)]``. ``None`` takes them from a
+        parabola through the data (as :mod:`ase.eos` does) with ``BP = 4``.
+    bounds : tuple of (lower, upper), default=None
+        Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
+    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Solver of the shared fitting core (see :class:`ParametricRegressor`).
+    max_iter : int, default=1000
+        Residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps ('adam').
+    tol : float, default=1e-8
+        Relative tolerance; for 'adam', the mean squared residual (eV^2) at which
+        to stop.
+    learning_rate : float, default=1e-3
+        Adam's step size, in the units of the parameters.
+    callback : callable, default=None
+        ``callback(params, iteration, loss)`` after each iteration.
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+
+    Attributes
+    ----------
+    e0_ : float
+        Energy at the minimum, eV.
+    b0_ : float
+        Bulk modulus at ``V0``, eV/Å^3.
+    bp_ : float
+        Pressure derivative of the bulk modulus, dimensionless.
+    v0_ : float
+        Equilibrium volume, Å^3.
+    bulk_modulus_gpa_ : float
+        ``b0_`` in GPa.
+    bulk_modulus_gpa_err_ : float
+        Standard error of ``bulk_modulus_gpa_``, GPa.
+    params_ : ndarray of shape (4,)
+        ``[e0_, b0_, bp_, v0_]``.
+    param_names_ : tuple of str
+        ``('E0', 'B0', 'BP', 'V0')``.
+    pcov_ : ndarray of shape (4, 4)
+        Covariance of ``params_``.
+    perr_ : ndarray of shape (4,)
+        Standard errors of ``params_``.
+    residual_variance_ : float
+        Variance of one energy about the fit, eV^2.
+    dof_ : int
+        Degrees of freedom, samples minus 4.
+    n_iter_ : int
+        Iterations the solver took.
+    loss_ : float
+        Final mean squared residual, eV^2.
+    loss_curve_ : list of float
+        Mean squared residual at every iteration, eV^2.
+    jacobian_method_ : str
+        The Jacobian method used.
+    n_features_in_ : int
+        Number of features seen in fit (1).
+    feature_names_in_ : ndarray of shape (1,)
+        Name of the volume column, when X had string column names.
+
+    Examples
+    --------
+    >>> from skphys import MurnaghanRegressor
+    >>> from skphys.datasets import load_murnaghan_example
+    >>> X, y = load_murnaghan_example(return_X_y=True)
+    >>> eos = MurnaghanRegressor().fit(X, y)
+    >>> round(eos.v0_, 2), round(eos.bulk_modulus_gpa_, 3)
+    (212.78, 0.599)
+    """
+
+    _function = murnaghan
+    _names = ("E0", "B0", "BP", "V0")
+    _param_units = ("eV", "eV/Å^3", "", "Å^3")
+    _feature_meaning = "volumes in Å^3"
+
+    def _initial_guess(self, X, y, sample_weight):
+        e0, b0, v0 = parabola_guess(X[:, 0], y, sample_weight)
+        return [e0, b0, 4.0, v0]
+
+    def _set_named_attributes(self):
+        super()._set_named_attributes()
+        self.bulk_modulus_gpa_ = self.b0_ / GPa
+        self.bulk_modulus_gpa_err_ = float(self.perr_[1] / GPa)
+
+    def pressure(self, X):
+        """Pressure ``P = -dE/dV`` of the fitted equation of state.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 1)
+            Volumes, Å^3.
+
+        Returns
+        -------
+        pressure : ndarray of shape (n_samples,)
+            Pressure, GPa.
+        """
+        X = self._validated_X(X)
+        check_is_fitted(self)
+        return murnaghan_pressure(X[:, 0], self.b0_, self.bp_, self.v0_) / GPa

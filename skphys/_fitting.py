@@ -1,0 +1,496 @@
+"""The one fitting core: weighted least squares of ``model(params, X)`` on ``y``.
+
+Every estimator in skphys reduces its fit to a :class:`LeastSquaresProblem` and
+hands it to :func:`solve`; parameter uncertainties come from
+:func:`parameter_covariance` and prediction uncertainties from
+:func:`prediction_std`. Nothing model-specific lives here.
+
+The objective minimised by every solver is::
+
+    loss(params) = (sum_i w_i ||f(params, x_i) - y_i||^2 + alpha ||params[mask]||^2) / m
+
+with ``m = y.size`` and weights ``w`` normalised to mean one over the samples, so the
+loss is the (weighted) mean squared residual when ``alpha = 0``.
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+import autograd.numpy as anp
+import numpy as np
+from autograd import value_and_grad
+from scipy import optimize
+from scipy import stats
+from sklearn.exceptions import ConvergenceWarning
+
+from ._jacobian import model_jacobian
+
+SOLVERS = ("lm", "trf", "lbfgs", "adam")
+
+# A residual that overflows or is undefined at a trial point is replaced by this
+# finite value: the trial step then looks very bad, and the solver backs off
+# instead of carrying NaN into the parameters.
+_HUGE_RESIDUAL = 1e100
+
+# The covariance at the optimum may reuse the Jacobian of the solver's last
+# iterate when the final step moved every parameter by less than this fraction of
+# its standard error: the Jacobian then differs from the one at the optimum by a
+# fraction ~1e-3 of the delta method's own linearisation error.
+_JACOBIAN_REUSE_SIGMA = 1e-3
+
+
+class FitFailedError(RuntimeError):
+    """The solver ended on non-finite parameters or a non-finite objective."""
+
+
+@dataclass
+class FitResult:
+    """What a solver returns.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_params,)
+        Final parameters, in the model's units.
+    n_iter : int
+        Iterations taken (Jacobian evaluations for 'lm' and 'trf').
+    loss : float
+        Final value of the objective (see the module docstring).
+    loss_curve : list of float
+        Objective at every iteration, ending with the final one.
+    converged : bool
+        Whether the solver's own stopping test was met.
+    message : str
+        The solver's account of why it stopped.
+    """
+
+    params: np.ndarray
+    n_iter: int
+    loss: float
+    loss_curve: list = field(default_factory=list)
+    converged: bool = True
+    message: str = ""
+
+
+class LeastSquaresProblem:
+    """Weighted, optionally ridge-penalised least squares for ``model(params, X) ~ y``.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(params, X)`` written with ``autograd.numpy``, returning an array of
+        the shape of ``y``.
+    X : ndarray of shape (n_samples, n_features)
+        Inputs, in the model's units.
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+        Targets, in the model's units.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Relative weights (normalised to mean one). ``None`` weighs samples equally.
+    jacobian : {'broadcast', 'rows', 'reverse'}, default='broadcast'
+        How to build the Jacobian (see :func:`skphys._jacobian.model_jacobian`).
+    alpha : float, default=0.0
+        Strength of the L2 penalty on ``params[penalty_mask]``.
+    penalty_mask : ndarray of bool of shape (n_params,), default=None
+        Which parameters are penalised; ``None`` means all of them.
+    """
+
+    def __init__(
+        self,
+        model,
+        X,
+        y,
+        *,
+        sample_weight=None,
+        jacobian="broadcast",
+        alpha=0.0,
+        penalty_mask=None,
+    ):
+        self.model = model
+        self.X = X
+        self.y = np.asarray(y, dtype=float)
+        self.target = self.y.ravel()
+        n_samples = X.shape[0]
+        n_outputs = 1 if self.y.ndim == 1 else self.y.shape[1]
+        if sample_weight is None:
+            weight = np.ones(n_samples)
+        else:
+            weight = np.asarray(sample_weight, dtype=float)
+            weight = weight * (np.count_nonzero(weight) / weight.sum())
+        self.sqrt_weight = np.repeat(np.sqrt(weight), n_outputs)
+        self.n_data = self.target.size
+        self.n_effective = np.count_nonzero(weight) * n_outputs
+        self.jacobian_method = jacobian
+        self.alpha = float(alpha)
+        self.penalty_mask = penalty_mask
+        self.last_jacobian = None
+
+    # -- residuals and their Jacobian (used by 'lm' and 'trf') ---------------------
+    def _penalty_rows(self, n_params):
+        mask = np.ones(n_params, bool) if self.penalty_mask is None else self.penalty_mask
+        return np.sqrt(self.alpha) * np.eye(n_params)[mask]
+
+    def data_residuals(self, params):
+        """Weighted residuals ``sqrt(w) (f - y)`` of the data, shape (m,)."""
+        with np.errstate(all="ignore"):
+            pred = np.asarray(self.model(params, self.X), dtype=float)
+            if pred.size != self.n_data:
+                raise ValueError(
+                    f"The model returned an array of shape {pred.shape} for X of shape "
+                    f"{self.X.shape}; expected {self.y.shape}."
+                )
+            return self.sqrt_weight * (pred.ravel() - self.target)
+
+    def residuals(self, params):
+        """All residuals the solver sees: data rows, then penalty rows."""
+        res = self.data_residuals(params)
+        if self.alpha > 0:
+            res = np.concatenate([res, self._penalty_rows(params.shape[0]) @ params])
+        bad = ~np.isfinite(res)
+        if bad.any():
+            res = np.where(bad, _HUGE_RESIDUAL, res)
+        return res
+
+    def data_jacobian(self, params):
+        """Jacobian of :meth:`data_residuals`, shape (m, n_params).
+
+        The last one computed is kept (see :attr:`last_jacobian`) and returned
+        again for the same ``params``.
+        """
+        last = self.last_jacobian
+        if last is not None and np.array_equal(last[0], params):
+            return last[1]
+        with np.errstate(all="ignore"):
+            jac = model_jacobian(self.model, params, self.X, self.jacobian_method)
+        jac = self.sqrt_weight[:, None] * jac
+        self.last_jacobian = (np.array(params), jac)
+        return jac
+
+    def jacobian(self, params):
+        """Jacobian of :meth:`residuals`, shape (m [+ n_penalised], n_params)."""
+        jac = self.data_jacobian(params)
+        if self.alpha > 0:
+            jac = np.vstack([jac, self._penalty_rows(params.shape[0])])
+        return np.where(np.isfinite(jac), jac, 0.0)
+
+    # -- scalar objective and its gradient (used by 'lbfgs' and 'adam') ------------
+    def _objective(self, params):
+        pred = self.model(params, self.X)
+        res = self.sqrt_weight * (anp.ravel(pred) - self.target)
+        total = anp.sum(res**2)
+        if self.alpha > 0:
+            penalised = params if self.penalty_mask is None else params[self.penalty_mask]
+            total = total + self.alpha * anp.sum(penalised**2)
+        return total / self.n_data
+
+    def loss(self, params):
+        """Objective value at ``params`` (see the module docstring)."""
+        res = self.residuals(params)
+        return float(res @ res) / self.n_data
+
+    def value_and_grad(self, params):
+        """Objective and its autograd gradient; non-finite values become huge."""
+        with np.errstate(all="ignore"):
+            value, grad = value_and_grad(self._objective)(params)
+        value = float(value)
+        grad = np.asarray(grad, dtype=float)
+        if not np.isfinite(value) or not np.all(np.isfinite(grad)):
+            return _HUGE_RESIDUAL, np.zeros_like(params)
+        return value, grad
+
+
+class _Recorder:
+    """Keeps the loss curve, prints progress and calls the user's callback."""
+
+    def __init__(self, callback, verbose):
+        self.callback = callback
+        self.verbose = verbose
+        self.curve = []
+
+    def __call__(self, params, loss):
+        self.curve.append(float(loss))
+        iteration = len(self.curve)
+        if self.verbose:
+            print(f"Iteration {iteration}, loss = {loss:.8g}")
+        if self.callback is not None:
+            self.callback(np.array(params), iteration, float(loss))
+
+
+def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
+    cache = {}
+
+    def fun(x):
+        cache["x"], cache["r"] = x.copy(), problem.residuals(x)
+        return cache["r"]
+
+    def jac(x):
+        # MINPACK and 'trf' ask for the Jacobian once per accepted iterate, right
+        # after the residuals there: that is the point to record the loss.
+        if "x" in cache and np.array_equal(cache["x"], x):
+            res = cache["r"]
+        else:
+            res = problem.residuals(x)
+        recorder(x, float(res @ res) / problem.n_data)
+        return problem.jacobian(x)
+
+    if method == "lm":
+        # ``leastsq`` drives MINPACK's lmder directly; ``least_squares(method='lm')``
+        # wraps the same code but evaluates an extra Jacobian at x0 first.
+        x, _, info, message, ier = optimize.leastsq(
+            fun, x0, Dfun=jac, full_output=True, ftol=tol, xtol=tol, gtol=tol, maxfev=max_iter
+        )
+        return x, info.get("njev", len(recorder.curve)), ier in (1, 2, 3, 4), message
+    res = optimize.least_squares(
+        fun,
+        x0,
+        jac=jac,
+        method=method,
+        bounds=bounds,
+        x_scale="jac",
+        ftol=tol,
+        xtol=tol,
+        gtol=tol,
+        max_nfev=max_iter,
+    )
+    return res.x, res.njev or len(recorder.curve), res.status > 0, res.message
+
+
+def _solve_lbfgs(problem, x0, bounds, max_iter, tol, recorder):
+    # L-BFGS-B's stopping tests are absolute; scaling the objective by its
+    # starting value makes ``tol`` relative, as it is for the other solvers.
+    scale = problem.value_and_grad(x0)[0]
+    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+
+    def fun(x):
+        value, grad = problem.value_and_grad(x)
+        return value / scale, grad / scale
+
+    def callback(intermediate_result):
+        recorder(intermediate_result.x, intermediate_result.fun * scale)
+
+    res = optimize.minimize(
+        fun,
+        x0,
+        jac=True,
+        method="L-BFGS-B",
+        bounds=optimize.Bounds(*bounds),
+        callback=callback,
+        options={"maxiter": max_iter, "ftol": tol, "gtol": tol},
+    )
+    return res.x, res.nit, res.status != 1, str(res.message)
+
+
+def _solve_adam(problem, x0, bounds, max_iter, tol, learning_rate, recorder):
+    beta1, beta2, eps = 0.9, 0.999, 1e-8
+    x = x0.copy()
+    first = np.zeros_like(x)
+    second = np.zeros_like(x)
+    for iteration in range(1, max_iter + 1):
+        value, grad = problem.value_and_grad(x)
+        if value >= _HUGE_RESIDUAL:
+            return x, iteration - 1, False, (
+                f"adam diverged at iteration {iteration}: the objective is not finite; "
+                "the last finite parameters are returned. Lower learning_rate."
+            )
+        recorder(x, value)
+        if value < tol:
+            return x, iteration - 1, True, f"objective {value:.3g} fell below tol={tol:g}"
+        first = beta1 * first + (1 - beta1) * grad
+        second = beta2 * second + (1 - beta2) * grad**2
+        step = first / (1 - beta1**iteration) / (np.sqrt(second / (1 - beta2**iteration)) + eps)
+        x = np.clip(x - learning_rate * step, bounds[0], bounds[1])
+    value = problem.value_and_grad(x)[0]
+    converged = value < tol
+    return x, max_iter, converged, f"objective {value:.3g} after max_iter={max_iter} steps"
+
+
+def solve(
+    problem,
+    x0,
+    *,
+    solver="lm",
+    bounds=None,
+    max_iter=1000,
+    tol=1e-8,
+    learning_rate=1e-3,
+    callback=None,
+    verbose=0,
+):
+    """Minimise the problem's objective from ``x0`` with the chosen solver.
+
+    Parameters
+    ----------
+    problem : LeastSquaresProblem
+        What to minimise.
+    x0 : ndarray of shape (n_params,)
+        Starting parameters. The model must be finite there.
+    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        'lm' (Levenberg-Marquardt, MINPACK) and 'trf' (trust region reflective,
+        honours ``bounds``) from :func:`scipy.optimize.least_squares` on the autograd
+        Jacobian; 'lbfgs' is L-BFGS-B on the autograd gradient; 'adam' is Adam.
+    bounds : tuple of two ndarray of shape (n_params,), default=None
+        Lower and upper bounds. Not accepted by 'lm'.
+    max_iter : int, default=1000
+        Residual evaluations for 'lm' and 'trf' (scipy's ``max_nfev``), iterations
+        for 'lbfgs', steps for 'adam'.
+    tol : float, default=1e-8
+        'lm', 'trf': ``ftol = xtol = gtol``; 'lbfgs': ``ftol = gtol`` on the objective
+        scaled to one at ``x0``; 'adam': stop once the objective falls below ``tol``.
+    learning_rate : float, default=1e-3
+        Adam's step size.
+    callback : callable, default=None
+        ``callback(params, iteration, loss)`` after every iteration.
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+
+    Returns
+    -------
+    result : FitResult
+
+    Warns
+    -----
+    sklearn.exceptions.ConvergenceWarning
+        When the solver stops without meeting its convergence test.
+
+    Raises
+    ------
+    ValueError
+        When the objective is not finite at ``x0``, or ``bounds`` are given to 'lm'.
+    FitFailedError
+        When the solver ends on non-finite parameters.
+    """
+    x0 = np.asarray(x0, dtype=float)
+    n_params = x0.shape[0]
+    if bounds is None:
+        bounds = (np.full(n_params, -np.inf), np.full(n_params, np.inf))
+    elif solver == "lm" and np.any(np.isfinite(np.concatenate(bounds))):
+        raise ValueError("solver='lm' does not support bounds; use solver='trf' (or 'lbfgs').")
+    initial = problem.data_residuals(x0)
+    if not np.all(np.isfinite(initial)):
+        raise ValueError(
+            f"The model is not finite at the initial parameters {x0.tolist()}; "
+            "give p0 where the model is defined for every sample."
+        )
+    recorder = _Recorder(callback, verbose)
+    if solver in ("lm", "trf"):
+        params, n_iter, converged, message = _solve_least_squares(
+            problem, x0, solver, bounds, max_iter, tol, recorder
+        )
+    elif solver == "lbfgs":
+        params, n_iter, converged, message = _solve_lbfgs(
+            problem, x0, bounds, max_iter, tol, recorder
+        )
+    elif solver == "adam":
+        params, n_iter, converged, message = _solve_adam(
+            problem, x0, bounds, max_iter, tol, learning_rate, recorder
+        )
+    else:
+        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
+
+    loss = problem.loss(params)
+    if not np.all(np.isfinite(params)) or not np.isfinite(loss) or loss >= _HUGE_RESIDUAL:
+        raise FitFailedError(
+            f"solver={solver!r} ended on non-finite parameters or objective ({message}). "
+            "Give a better p0, bounds, or another solver."
+        )
+    if not recorder.curve or recorder.curve[-1] != loss:
+        recorder.curve.append(loss)
+    if not converged:
+        warnings.warn(
+            f"solver={solver!r} stopped without converging after max_iter={max_iter} "
+            f"({message}). Increase max_iter, loosen tol or improve p0.",
+            ConvergenceWarning,
+            stacklevel=3,
+        )
+    return FitResult(
+        params=params,
+        n_iter=int(n_iter),
+        loss=loss,
+        loss_curve=recorder.curve,
+        converged=bool(converged),
+        message=str(message),
+    )
+
+
+def parameter_covariance(problem, params, ridge=None):
+    """Covariance of the fitted parameters from the Jacobian at the optimum.
+
+    ``pcov = s^2 (J^T J + R)^+`` with ``s^2 = sum(w r^2) / (m - n_params)``, where
+    ``J`` is the Jacobian of the weighted data residuals, ``R`` the optional ridge
+    matrix and ``^+`` the pseudo-inverse (singular directions discarded as in
+    :func:`scipy.optimize.curve_fit`).
+
+    Parameters
+    ----------
+    problem : LeastSquaresProblem
+        The fitted problem.
+    params : ndarray of shape (n_params,)
+        Fitted parameters.
+    ridge : ndarray of shape (n_params,), default=None
+        Diagonal of ``R``.
+
+    Returns
+    -------
+    pcov : ndarray of shape (n_params, n_params)
+        Filled with ``inf`` when it cannot be estimated (no degree of freedom).
+    residual_variance : float
+        ``s^2``, the variance of one observation of unit weight.
+    dof : int
+        Degrees of freedom ``m - n_params``.
+    """
+    n_params = params.shape[0]
+    residuals = problem.data_residuals(params)
+    dof = problem.n_effective - n_params
+    if dof <= 0:
+        return np.full((n_params, n_params), np.inf), np.inf, dof
+    residual_variance = float(residuals @ residuals) / dof
+    if problem.last_jacobian is not None:
+        point, jac = problem.last_jacobian
+        pcov = _inverse_normal_matrix(jac, ridge) * residual_variance
+        step = np.abs(params - point)
+        if np.all(step <= _JACOBIAN_REUSE_SIGMA * np.sqrt(np.abs(np.diag(pcov)))):
+            return pcov, residual_variance, dof
+    jac = problem.data_jacobian(params)
+    return _inverse_normal_matrix(jac, ridge) * residual_variance, residual_variance, dof
+
+
+def _inverse_normal_matrix(jac, ridge):
+    """``(J^T J + diag(ridge))^+``; singular directions dropped as curve_fit does."""
+    if ridge is None:
+        _, sing, vt = np.linalg.svd(jac, full_matrices=False)
+        keep = sing > np.finfo(float).eps * max(jac.shape) * sing[0]
+        vt = vt[keep]
+        return (vt.T / sing[keep] ** 2) @ vt
+    return np.linalg.pinv(jac.T @ jac + np.diag(ridge), hermitian=True)
+
+
+def prediction_std(model, params, pcov, X, jacobian_method):
+    """Delta-method standard deviation of ``model(params, X)`` given ``pcov``.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(params, X)``.
+    params : ndarray of shape (n_params,)
+        Fitted parameters.
+    pcov : ndarray of shape (n_params, n_params)
+        Their covariance.
+    X : ndarray of shape (n_samples, n_features)
+        Where to evaluate.
+    jacobian_method : {'broadcast', 'rows', 'reverse'}
+        How to build the Jacobian.
+
+    Returns
+    -------
+    std : ndarray of shape (n_samples * n_outputs,)
+        ``sqrt(diag(J pcov J^T))``.
+    """
+    with np.errstate(all="ignore"):
+        jac = model_jacobian(model, params, X, jacobian_method)
+        variance = np.einsum("ij,jk,ik->i", jac, pcov, jac)
+    return np.sqrt(np.maximum(variance, 0.0))
+
+
+def student_t_quantile(alpha, dof):
+    """Two-sided Student t quantile ``t_{1 - alpha/2, dof}`` (``inf`` without dof)."""
+    if dof <= 0:
+        return np.inf
+    return float(stats.t.ppf(1.0 - alpha / 2.0, dof))
