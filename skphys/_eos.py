@@ -4,7 +4,7 @@ import numpy as np
 from ase.units import GPa
 from sklearn.utils.validation import check_is_fitted
 
-from ._parametric import PhysicalModelRegressor
+from ._parametric import BasePhysicalRegressor
 from .functions import murnaghan, murnaghan_pressure
 
 
@@ -62,7 +62,7 @@ def parabola_guess(volumes, energies, sample_weight):
     return float(energies[lowest]), float(2 * curvature * v0), v0
 
 
-class MurnaghanRegressor(PhysicalModelRegressor):
+class MurnaghanRegressor(BasePhysicalRegressor):
     """Murnaghan equation of state fitted to energy-volume data.
 
     ``E(V) = E0 + B0 V / BP ((V0 / V)^BP / (BP - 1) + 1) - V0 B0 / (BP - 1)``

@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.optimize import lsq_linear
 
-from ._parametric import PhysicalModelRegressor
+from ._parametric import BasePhysicalRegressor
 from .functions import buckingham
 
 
@@ -51,7 +51,7 @@ def buckingham_guess(r, energies, sample_weight, bounds=None):
     return [float(v) for v in best]
 
 
-class BuckinghamRegressor(PhysicalModelRegressor):
+class BuckinghamRegressor(BasePhysicalRegressor):
     """Buckingham pair potential ``E(r) = A exp(-B r) - C / r^6`` fitted to E(r) data.
 
     Parameters

@@ -145,7 +145,7 @@ class BaseParametricRegressor(RegressorMixin, BaseEstimator):
         if n_samples < n_params:
             raise ValueError(
                 f"Found n_samples={n_samples} (with non-zero weight) but the model has "
-                f"{n_params} parameters {names}: at least {n_params} samples are needed."
+                f"{n_params} parameters: at least {n_params} samples are needed."
             )
         bounds = self._validated_bounds(n_params)
         p0 = self._starting_point(given_p0, X, y, sample_weight, names, bounds)
@@ -456,7 +456,7 @@ class ParametricRegressor(BaseParametricRegressor):
         return self.jacobian
 
 
-class PhysicalModelRegressor(BaseParametricRegressor):
+class BasePhysicalRegressor(BaseParametricRegressor):
     """Base of the regressors built on one function of :mod:`skphys.functions`.
 
     A subclass names its function, parameters and units, and gives a data-driven
