@@ -11,9 +11,9 @@ from .functions import murnaghan, murnaghan_pressure
 def parabola_guess(volumes, energies, sample_weight):
     """Starting (E0, B0, V0) from a parabola through the data, as :mod:`ase.eos` does.
 
-    The parabola is fitted to the half of the points nearest (in volume) to the
-    lowest energy, where E(V) is closest to quadratic; with fewer than ten points
-    it is fitted to all of them.
+    The parabola is fitted to the points nearest (in volume) to the lowest energy
+    that carry half of the total weight, where E(V) is closest to quadratic; with
+    fewer than ten points it is fitted to all of them.
 
     Parameters
     ----------
@@ -33,10 +33,16 @@ def parabola_guess(volumes, energies, sample_weight):
     v0 : float
         Volume at the minimum, Å^3.
     """
+    positive = sample_weight > 0
+    volumes, energies, sample_weight = volumes[positive], energies[positive], sample_weight[positive]
     if volumes.shape[0] >= 10:
+        # The points nearest the lowest energy that carry half the total weight
+        # (weights, not counts, so that repeating a sample equals doubling its weight).
         lowest = volumes[np.argmin(energies)]
-        near = np.argsort(np.abs(volumes - lowest), kind="stable")[: volumes.shape[0] // 2]
-        if np.ptp(volumes[near]) > 0:
+        order = np.argsort(np.abs(volumes - lowest), kind="stable")
+        cumulative = np.cumsum(sample_weight[order])
+        near = order[: np.searchsorted(cumulative, 0.5 * cumulative[-1]) + 1]
+        if np.unique(volumes[near]).size >= 3:
             volumes, energies, sample_weight = volumes[near], energies[near], sample_weight[near]
     span = np.ptp(volumes)
     a = b = 0.0

@@ -145,9 +145,7 @@ class LeastSquaresProblem:
         if self.alpha > 0:
             res = np.concatenate([res, self._penalty_rows(params.shape[0]) @ params])
         bad = ~np.isfinite(res)
-        if bad.any():
-            res = np.where(bad, _HUGE_RESIDUAL, res)
-        return res
+        return np.where(bad, _HUGE_RESIDUAL, res) if bad.any() else res
 
     def data_jacobian(self, params):
         """Jacobian of :meth:`data_residuals`, shape (m, n_params).
@@ -184,7 +182,8 @@ class LeastSquaresProblem:
     def loss(self, params):
         """Objective value at ``params`` (see the module docstring)."""
         res = self.residuals(params)
-        return float(res @ res) / self.n_data
+        with np.errstate(over="ignore"):
+            return float(res @ res) / self.n_data
 
     def value_and_grad(self, params):
         """Objective and its autograd gradient; non-finite values become huge."""
@@ -228,7 +227,8 @@ def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
             res = cache["r"]
         else:
             res = problem.residuals(x)
-        recorder(x, float(res @ res) / problem.n_data)
+        with np.errstate(over="ignore"):
+            recorder(x, float(res @ res) / problem.n_data)
         return problem.jacobian(x)
 
     if method == "lm":
@@ -256,8 +256,7 @@ def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
 def _solve_lbfgs(problem, x0, bounds, max_iter, tol, recorder):
     # L-BFGS-B's stopping tests are absolute; scaling the objective by its
     # starting value makes ``tol`` relative, as it is for the other solvers.
-    scale = problem.value_and_grad(x0)[0]
-    scale = scale if np.isfinite(scale) and scale > 0 else 1.0
+    scale = _initial_scale(problem, x0)
 
     def fun(x):
         value, grad = problem.value_and_grad(x)
@@ -278,21 +277,32 @@ def _solve_lbfgs(problem, x0, bounds, max_iter, tol, recorder):
     return res.x, res.nit, res.status != 1, str(res.message)
 
 
+def _initial_scale(problem, x0):
+    """Objective at ``x0`` (1 if it is zero): divides the objective for the
+    gradient-based solvers, so their tolerances and Adam's epsilon do not depend on
+    the units of y."""
+    value = problem.value_and_grad(x0)[0]
+    return value if np.isfinite(value) and 0 < value < _HUGE_RESIDUAL else 1.0
+
+
 def _solve_adam(problem, x0, bounds, max_iter, tol, learning_rate, recorder):
     beta1, beta2, eps = 0.9, 0.999, 1e-8
-    x = x0.copy()
+    scale = _initial_scale(problem, x0)
+    x = last_finite = x0.copy()
     first = np.zeros_like(x)
     second = np.zeros_like(x)
     for iteration in range(1, max_iter + 1):
         value, grad = problem.value_and_grad(x)
         if value >= _HUGE_RESIDUAL:
-            return x, iteration - 1, False, (
+            return last_finite, iteration - 1, False, (
                 f"adam diverged at iteration {iteration}: the objective is not finite; "
                 "the last finite parameters are returned. Lower learning_rate."
             )
+        last_finite = x
         recorder(x, value)
         if value < tol:
             return x, iteration - 1, True, f"objective {value:.3g} fell below tol={tol:g}"
+        grad = grad / scale
         first = beta1 * first + (1 - beta1) * grad
         second = beta2 * second + (1 - beta2) * grad**2
         step = first / (1 - beta1**iteration) / (np.sqrt(second / (1 - beta2**iteration)) + eps)

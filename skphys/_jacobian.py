@@ -169,8 +169,10 @@ def resolve_jacobian_method(model, params, X, method="auto", rng=None):
             continue
         if jac.shape[0] != exact.shape[0]:
             continue
-        approx = jac @ direction
-        scale = np.max(np.abs(jac), initial=0.0) * np.sum(np.abs(direction)) + 1e-300
-        if np.all(np.isfinite(approx)) and np.max(np.abs(approx - exact)) <= 1e-9 * scale:
+        with np.errstate(all="ignore"):
+            approx = jac @ direction
+            scale = np.max(np.abs(jac), initial=0.0) * np.sum(np.abs(direction)) + 1e-300
+            exact_enough = np.max(np.abs(approx - exact)) <= 1e-9 * scale
+        if np.all(np.isfinite(approx)) and exact_enough:
             return candidate
     return "reverse"

@@ -1,0 +1,110 @@
+"""Pure functions of a fully connected tanh network with a linear output layer.
+
+A network is a flat parameter vector plus its ``layer_sizes``
+``[n_features, *hidden_layer_sizes, n_outputs]``. Layer ``k`` owns a weight block
+of shape ``(n_in, n_out)`` (row-major) followed by a bias of shape ``(n_out,)``.
+
+The flat vector may also carry a trailing sample axis, shape
+``(n_params, n_samples)``: column ``i`` then holds the parameters used for sample
+``i`` only. That is the per-sample convention of :mod:`skphys._jacobian`, which
+gives the Jacobian of all outputs with respect to all parameters from one reverse
+pass. Both cases run through the same functions.
+"""
+
+import autograd.numpy as anp
+import numpy as np
+
+
+def layer_shapes(layer_sizes):
+    """``(n_in, n_out)`` of every layer."""
+    return list(zip(layer_sizes[:-1], layer_sizes[1:], strict=False))
+
+
+def n_network_params(layer_sizes):
+    """Length of the flat parameter vector."""
+    return sum(n_in * n_out + n_out for n_in, n_out in layer_shapes(layer_sizes))
+
+
+def weight_mask(layer_sizes):
+    """Boolean mask of the flat vector: True on weights, False on biases."""
+    blocks = [
+        np.r_[np.ones(n_in * n_out, bool), np.zeros(n_out, bool)]
+        for n_in, n_out in layer_shapes(layer_sizes)
+    ]
+    return np.concatenate(blocks)
+
+
+def unflatten(params, layer_sizes):
+    """Flat parameters -> list of ``(W, b)``.
+
+    ``W`` has shape ``(n_in, n_out)`` and ``b`` ``(n_out,)``, each with the
+    trailing sample axis of ``params`` if it has one.
+    """
+    tail = params.shape[1:]
+    layers, start = [], 0
+    for n_in, n_out in layer_shapes(layer_sizes):
+        stop = start + n_in * n_out
+        layers.append((params[start:stop].reshape((n_in, n_out) + tail), params[stop : stop + n_out]))
+        start = stop + n_out
+    return layers
+
+
+def flatten(layers):
+    """List of ``(W, b)`` -> flat parameter vector (inverse of :func:`unflatten`)."""
+    return anp.concatenate([anp.concatenate([anp.ravel(W), b]) for W, b in layers])
+
+
+def _affine(inputs, W, b):
+    if W.ndim == 2:
+        return anp.dot(inputs, W) + b
+    # Per-sample parameters: sample s uses W[:, :, s] and b[:, s].
+    return anp.einsum("si,ios->so", inputs, W) + b.T
+
+
+def forward(layers, X):
+    """Outputs of the network ``layers`` at ``X``, shape (n_samples, n_outputs)."""
+    hidden = X
+    for W, b in layers[:-1]:
+        hidden = anp.tanh(_affine(hidden, W, b))
+    W, b = layers[-1]
+    return _affine(hidden, W, b)
+
+
+def tanh_network(params, X, layer_sizes):
+    """The network as a model ``model(params, X)`` for the fitting core."""
+    return forward(unflatten(params, layer_sizes), X)
+
+
+def init_network(layer_sizes, rng, scale="fan_in"):
+    """Random flat parameters: normal weights, zero-mean normal biases.
+
+    Parameters
+    ----------
+    layer_sizes : sequence of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+    rng : numpy.random.RandomState
+        Source of the random numbers.
+    scale : float or 'fan_in', default='fan_in'
+        Standard deviation of every weight and bias, or 'fan_in' for
+        ``1 / sqrt(n_in)`` on the weights of each layer and 1 on the biases.
+    """
+    layers = []
+    for n_in, n_out in layer_shapes(layer_sizes):
+        w_scale = 1.0 / np.sqrt(n_in) if scale == "fan_in" else scale
+        b_scale = 1.0 if scale == "fan_in" else scale
+        layers.append((rng.standard_normal((n_in, n_out)) * w_scale, rng.standard_normal(n_out) * b_scale))
+    return flatten(layers)
+
+
+def to_original_units(layers, x_mean, x_scale, y_mean, y_scale):
+    """Layers acting on standardised data -> the same network in the data's units.
+
+    The standardised network maps ``(X - x_mean) / x_scale`` to
+    ``(y - y_mean) / y_scale``; the returned one maps ``X`` to ``y`` exactly.
+    """
+    layers = list(layers)
+    W, b = layers[0]
+    layers[0] = (W / x_scale[:, None], b - anp.dot(x_mean / x_scale, W))
+    W, b = layers[-1]
+    layers[-1] = (W * y_scale, b * y_scale + y_mean)
+    return layers
