@@ -34,7 +34,7 @@ def parabola_guess(volumes, energies, sample_weight):
         Volume at the minimum, Å^3.
     """
     positive = sample_weight > 0
-    volumes, energies, sample_weight = volumes[positive], energies[positive], sample_weight[positive]
+    volumes, energies, sample_weight = (a[positive] for a in (volumes, energies, sample_weight))
     if volumes.shape[0] >= 10:
         # The points nearest the lowest energy that carry half the total weight
         # (weights, not counts, so that repeating a sample equals doubling its weight).

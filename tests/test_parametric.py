@@ -13,7 +13,6 @@ from ase.units import GPa
 from autograd import jacobian
 from autograd.test_util import check_grads
 from scipy import stats
-from scipy.optimize import approx_fprime
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skphys import BuckinghamRegressor, FitFailedError, MurnaghanRegressor, ParametricRegressor
@@ -329,21 +328,23 @@ def test_sample_weight_equivalence(eos_data):
     rng = np.random.default_rng(0)
     w = rng.integers(0, 3, size=len(y)).astype(float)
     # converged tightly: the equivalence is of the objective, not of the stopping rule
+    X_rep, y_rep = np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int))
     eos = MurnaghanRegressor(tol=1e-14, max_iter=10000)
     weighted = eos.fit(X, y, sample_weight=w).params_
-    repeated = eos.fit(np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int))).params_
+    repeated = eos.fit(X_rep, y_rep).params_
     np.testing.assert_allclose(weighted, repeated, rtol=1e-9)
     # and the data-driven starting point already agrees
-    start_w = eos._initial_guess(X[:, 0:1], y, w)
-    start_r = eos._initial_guess(np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int)), np.ones(int(w.sum())))
+    start_w = eos._initial_guess(X, y, w)
+    start_r = eos._initial_guess(X_rep, y_rep, np.ones(y_rep.size))
     np.testing.assert_allclose(start_w, start_r, rtol=1e-9)
 
 
 def test_sample_weight_equivalence_default_tolerance(eos_data):
     X, y = eos_data
     w = np.random.default_rng(0).integers(0, 3, size=len(y)).astype(float)
+    X_rep, y_rep = np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int))
     weighted = MurnaghanRegressor().fit(X, y, sample_weight=w)
-    repeated = MurnaghanRegressor().fit(np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int)))
+    repeated = MurnaghanRegressor().fit(X_rep, y_rep)
     np.testing.assert_allclose(weighted.params_, repeated.params_, rtol=1e-7)
     np.testing.assert_allclose(weighted.predict(X), repeated.predict(X), rtol=1e-10)
 
