@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 import autograd.numpy as anp
 import numpy as np
 from autograd import value_and_grad
-from scipy import optimize
-from scipy import stats
+from scipy import optimize, stats
 from sklearn.exceptions import ConvergenceWarning
 
 from ._jacobian import model_jacobian
