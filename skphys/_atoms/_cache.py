@@ -1,0 +1,136 @@
+"""Energies kept in an ASE database (SQLite), keyed on symbols, geometry and calculator."""
+
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+import ase.db
+from ase.calculators.singlepoint import SinglePointCalculator
+
+from ._geometry import atoms_from_distances
+
+#: Distances enter the cache key rounded to this many decimals of an Å (1e-10 Å).
+CACHE_DISTANCE_DECIMALS = 10
+
+_KEY = "skphys_key"
+_METADATA = "skphys_energy_cache"
+_FORMAT = 1
+
+
+def geometry_key(symbols, distances, identity):
+    """The cache key of one geometry: a hash of symbols, rounded distances, calculator.
+
+    Parameters
+    ----------
+    symbols : list of str
+        One symbol per atom.
+    distances : ndarray of shape (n_pairs,)
+        Interatomic distances in atom order, Å; rounded to
+        ``CACHE_DISTANCE_DECIMALS`` decimals.
+    identity : str
+        The calculator's name, class and parameters (canonical JSON).
+
+    Returns
+    -------
+    key : str
+        ``'k'`` and a SHA-256 hex digest (the prefix keeps ASE from reading a
+        number into it).
+    """
+    rounded = [f"{d:.{CACHE_DISTANCE_DECIMALS}f}" for d in distances]
+    text = json.dumps([symbols, rounded, identity])
+    return "k" + hashlib.sha256(text.encode()).hexdigest()
+
+
+def _sqlite_tables(path):
+    """Tables of an existing SQLite file, opened read-only; ValueError if not SQLite."""
+    uri = Path(path).resolve().as_uri() + "?mode=ro"
+    try:
+        with sqlite3.connect(uri, uri=True) as con:
+            rows = con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(
+            f"cache file {path!r} is not an ASE database (SQLite says: {exc}); "
+            "it is left untouched: pass another path"
+        ) from None
+    return {name for (name,) in rows}
+
+
+class EnergyCache:
+    """An ASE database (SQLite) of total energies, bound to one calculator.
+
+    The file's metadata records the calculator; a file that is not an ASE
+    database, an ASE database that skphys did not write, or a cache of another
+    calculator raises ValueError and is never written to. Rows are written in
+    batches, one transaction per batch. SQLite's own locking serialises writers,
+    so ASE's lock file (which a killed run would leave behind) is not used.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The database file; created if missing.
+    identity : str
+        The calculator's name, class and parameters (canonical JSON).
+    """
+
+    def __init__(self, path, identity):
+        self.path = os.fspath(path)
+        self.identity = identity
+        is_new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
+        if not is_new and "systems" not in _sqlite_tables(self.path):
+            raise ValueError(
+                f"cache file {self.path!r} is an SQLite file but not an ASE database; "
+                "it is left untouched: pass another path"
+            )
+        self._db = ase.db.connect(self.path, type="db", use_lock_file=False)
+        self._bind()
+
+    def _bind(self):
+        wanted = {"format": _FORMAT, "decimals": CACHE_DISTANCE_DECIMALS,
+                  "calculator": self.identity}
+        metadata = self._db.metadata
+        found = metadata.get(_METADATA)
+        if found is None:
+            if self._db.count() > 0:
+                raise ValueError(
+                    f"cache file {self.path!r} is an ASE database that skphys did not "
+                    "write; it is left untouched: pass another path"
+                )
+            self._db.metadata = {**metadata, _METADATA: wanted}
+        elif found != wanted:
+            raise ValueError(
+                f"cache file {self.path!r} holds energies of another calculator or "
+                f"format: {found}; this run uses {wanted}. It is left untouched: pass "
+                "another path"
+            )
+
+    def lookup(self):
+        """Every stored energy.
+
+        Returns
+        -------
+        energies : dict of str to float
+            Total energy in eV by cache key.
+        """
+        # One connection for the whole scan; ASE otherwise opens one per row.
+        with self._db:
+            rows = self._db.select(_KEY, columns=["id", "energy", "key_value_pairs"],
+                                   include_data=False)
+            return {row.key_value_pairs[_KEY]: row.energy for row in rows}
+
+    def write(self, rows):
+        """Store a batch of energies in one transaction.
+
+        Parameters
+        ----------
+        rows : list of (list of str, ndarray, str, float)
+            Symbols, distances (Å), key and total energy (eV) of each geometry.
+        """
+        if not rows:
+            return
+        with self._db:
+            for symbols, distances, key, energy in rows:
+                atoms = atoms_from_distances(symbols, distances)
+                atoms.calc = SinglePointCalculator(atoms, energy=energy)
+                self._db.write(atoms, key_value_pairs={_KEY: key})

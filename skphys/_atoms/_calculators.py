@@ -1,0 +1,145 @@
+"""ASE calculators given as ``'emt'``, an instance or a factory: build, identify, check."""
+
+import copy
+import json
+import pickle
+
+import numpy as np
+from ase.calculators.calculator import BaseCalculator
+from ase.calculators.emt import EMT
+from ase.calculators.emt import parameters as EMT_TABLE
+from ase.io.jsonio import default as ase_json_default
+
+try:  # joblib >= 1.6 depends on cloudpickle; older releases vendor it
+    import cloudpickle
+except ImportError:  # pragma: no cover
+    from joblib.externals import cloudpickle
+
+from ._geometry import atoms_from_distances
+
+_BUILTIN = {"emt": EMT}
+
+
+def make_calculator(calculator, *, private=False):
+    """An ASE calculator from ``'emt'``, an instance or a zero-argument factory.
+
+    Parameters
+    ----------
+    calculator : {'emt'} or ase Calculator or callable
+        What the user passed.
+    private : bool, default=False
+        Return a deep copy of an instance, for a worker that must not share it
+        with other threads.
+
+    Returns
+    -------
+    calc : ase.calculators.calculator.BaseCalculator
+    """
+    if isinstance(calculator, str):
+        return _BUILTIN[calculator]()
+    if isinstance(calculator, BaseCalculator):
+        return copy.deepcopy(calculator) if private else calculator
+    calc = calculator()
+    if not isinstance(calc, BaseCalculator):
+        raise TypeError(
+            "the calculator factory must return an ASE calculator; "
+            f"{calculator!r} returned {type(calc).__name__}"
+        )
+    return calc
+
+
+def check_elements(calculator, symbols):
+    """Raise ValueError early if the built-in EMT has no parameters for an element.
+
+    Parameters
+    ----------
+    calculator : {'emt'} or ase Calculator or callable
+    symbols : list of str
+    """
+    if isinstance(calculator, str):
+        missing = sorted(set(symbols) - set(EMT_TABLE))
+        if missing:
+            raise ValueError(
+                f"calculator='emt' has no parameters for {missing}; it knows "
+                f"{sorted(EMT_TABLE)}. Pass another ASE calculator."
+            )
+
+
+def calculator_identity(calc, symbols):
+    """Name, class and parameters of a calculator: what its energies depend on.
+
+    Parameters
+    ----------
+    calc : ase.calculators.calculator.BaseCalculator
+    symbols : list of str
+        Elements of the cluster; EMT's element table (module-level in ASE, not a
+        calculator parameter) is included for them.
+
+    Returns
+    -------
+    identity : str
+        Canonical JSON (sorted keys), the same in every process and session.
+    """
+    cls = type(calc)
+    parameters = dict(getattr(calc, "parameters", None) or {})
+    if isinstance(calc, EMT):
+        parameters["emt_table"] = {el: EMT_TABLE[el] for el in sorted(set(symbols))}
+    identity = {"name": calc.name, "class": f"{cls.__module__}.{cls.__qualname__}"}
+    try:
+        return json.dumps({**identity, "parameters": parameters}, sort_keys=True,
+                          default=ase_json_default)
+    except TypeError as exc:
+        raise TypeError(
+            f"the cache keys energies on the calculator's parameters, but a parameter of "
+            f"{cls.__name__} cannot be written as JSON ({exc}); run without a cache"
+        ) from None
+
+
+def check_picklable(calculator, purpose):
+    """Raise TypeError naming the calculator if it cannot be sent to another process.
+
+    joblib (loky, dask) pickles with cloudpickle, which also takes lambdas.
+
+    Parameters
+    ----------
+    calculator : {'emt'} or ase Calculator or callable
+    purpose : str
+        What needed the pickle, for the message.
+    """
+    if isinstance(calculator, str):
+        return
+    try:
+        cloudpickle.dumps(calculator)
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:
+        raise TypeError(
+            f"{purpose} needs to pickle the calculator {calculator!r}, which cannot be "
+            f"pickled ({exc}). Pass a zero-argument factory that builds it instead "
+            "(for example functools.partial(TheCalculator, **parameters)), or n_jobs=1."
+        ) from None
+
+
+def total_energy(calc, symbols, distances):
+    """Potential energy of the cluster with these distances, eV; refuses non-finite values.
+
+    Parameters
+    ----------
+    calc : ase.calculators.calculator.BaseCalculator
+    symbols : list of str
+        One symbol per atom.
+    distances : ndarray of shape (n_pairs,)
+        Interatomic distances in atom order, Å.
+
+    Returns
+    -------
+    energy : float
+        Total energy as the calculator defines it, eV.
+    """
+    atoms = atoms_from_distances(symbols, distances)
+    atoms.calc = calc
+    energy = float(atoms.get_potential_energy())
+    if not np.isfinite(energy):
+        raise ValueError(
+            f"{calc.name} returned a non-finite energy ({energy}) for {''.join(symbols)} "
+            f"at distances {distances.tolist()} Å"
+        )
+    return energy

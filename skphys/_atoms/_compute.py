@@ -1,0 +1,156 @@
+"""Total energies of many geometries: cache look-up, serial or joblib calls, batched writes."""
+
+import time
+from collections import namedtuple
+
+import numpy as np
+from joblib import Parallel, delayed, effective_n_jobs
+from tqdm.auto import tqdm
+
+from ._cache import EnergyCache, geometry_key
+from ._calculators import (
+    calculator_identity,
+    check_picklable,
+    make_calculator,
+    total_energy,
+)
+from ._geometry import parse_symbols
+
+# A batch goes to the cache when it holds this many rows or is this old: fast
+# calculators share one transaction between many rows, slow ones (DFT) lose at most
+# about a second of finished work to a hard kill.
+_FLUSH_ROWS = 256
+_FLUSH_SECONDS = 1.0
+
+EnergyStats = namedtuple("EnergyStats", ["calculator_calls", "cache_hits"])
+EnergyStats.__doc__ = """What one run of :func:`compute_energies` did, over distinct geometries.
+
+Attributes
+----------
+calculator_calls : int
+    Geometries computed by the calculator.
+cache_hits : int
+    Geometries read from the cache.
+"""
+
+
+def _distinct_rows(distances):
+    """Distinct rows in order of first appearance, and the map back to all rows."""
+    _, first, inverse = np.unique(distances, axis=0, return_index=True, return_inverse=True)
+    order = np.argsort(first)
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return distances[first[order]], rank[inverse.ravel()]
+
+
+class _BatchWriter:
+    """Collects computed rows and writes them to the cache in timed batches."""
+
+    def __init__(self, cache, symbols, keys):
+        self.cache, self.symbols, self.keys = cache, symbols, keys
+        self.pending, self.since = [], time.monotonic()
+
+    def add(self, distances, index, energy):
+        if self.cache is None:
+            return
+        self.pending.append((self.symbols, distances, self.keys[index], energy))
+        if len(self.pending) >= _FLUSH_ROWS or time.monotonic() - self.since >= _FLUSH_SECONDS:
+            self.flush()
+
+    def flush(self):
+        if self.cache is not None:
+            self.cache.write(self.pending)
+        self.pending, self.since = [], time.monotonic()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        # Also on KeyboardInterrupt or a failing calculator: finished rows are kept.
+        self.flush()
+
+
+def _energy_task(calculator, symbols, distances):
+    """One calculator call in a joblib worker, with a calculator of its own."""
+    return total_energy(make_calculator(calculator, private=True), symbols, distances)
+
+
+def _energies(calculator, calc, symbols, rows, n_jobs):
+    """Energies of ``rows`` in order, as a generator: serial, or joblib's backend."""
+    if effective_n_jobs(n_jobs) == 1 or len(rows) < 2:
+        return (total_energy(calc, symbols, row) for row in rows)
+    check_picklable(calculator, f"n_jobs={n_jobs}")
+    return Parallel(n_jobs=n_jobs, return_as="generator")(
+        delayed(_energy_task)(calculator, symbols, row) for row in rows
+    )
+
+
+def compute_energies(symbols, distances, calculator="emt", *, cache=None, n_jobs=None,
+                     progress=False):
+    """Total energies of isolated clusters given by their interatomic distances.
+
+    Every distinct geometry is computed once. With a cache, stored energies are
+    read and new ones written in batches as they arrive (an interrupted run keeps
+    its finished rows). With ``n_jobs``, calls run through joblib, so a
+    ``joblib.parallel_config(backend='dask')`` block sends them to a dask cluster;
+    the result does not depend on it.
+
+    Parameters
+    ----------
+    symbols : str
+        Chemical formula of the cluster, e.g. ``'Cu2'`` or ``'Cu3'``.
+    distances : ndarray of shape (n_samples, n_pairs)
+        Interatomic distances in atom order (``r12`` or ``r12, r13, r23``), Å,
+        already checked.
+    calculator : {'emt'} or ase Calculator or callable, default='emt'
+        ASE's EMT, a calculator instance, or a zero-argument factory of one.
+    cache : str or os.PathLike, default=None
+        ASE database (SQLite) of energies; see :class:`AseEnergyTransformer`.
+    n_jobs : int, default=None
+        Parallel calculator calls through joblib; ``None`` means 1 unless in a
+        ``joblib.parallel_config`` context, -1 means all processors.
+    progress : bool, default=False
+        Show a tqdm bar of calculator calls and cache hits.
+
+    Returns
+    -------
+    energies : ndarray of shape (n_samples,)
+        Total energies as the calculator defines them, eV.
+    stats : EnergyStats
+        Calculator calls and cache hits, over distinct geometries.
+    """
+    symbols = parse_symbols(symbols)
+    unique, inverse = _distinct_rows(np.asarray(distances, dtype=float))
+    energies = np.empty(len(unique))
+    todo = np.arange(len(unique))
+    calc = make_calculator(calculator)
+    store, keys = None, None
+    if cache is not None:
+        identity = calculator_identity(calc, symbols)
+        store = EnergyCache(cache, identity)
+        keys = [geometry_key(symbols, row, identity) for row in unique]
+        known = store.lookup()
+        found = np.array([key in known for key in keys], dtype=bool)
+        for i in np.flatnonzero(found):
+            energies[i] = known[keys[i]]
+        todo = todo[~found]
+    stats = EnergyStats(calculator_calls=len(todo), cache_hits=len(unique) - len(todo))
+    with (
+        tqdm(total=len(unique), disable=not progress, desc=f"{''.join(symbols)} energies",
+             unit="geometry") as bar,
+        _BatchWriter(store, symbols, keys) as writer,
+    ):
+        bar.update(stats.cache_hits)
+        if progress:
+            bar.set_postfix(calculator_calls=0, cache_hits=stats.cache_hits)
+        for done, (i, energy) in enumerate(
+            zip(todo, _energies(calculator, calc, symbols, unique[todo], n_jobs), strict=True),
+            start=1,
+        ):
+            energies[i] = energy
+            writer.add(unique[i], i, energy)
+            if progress:
+                bar.set_postfix(calculator_calls=done, cache_hits=stats.cache_hits,
+                                refresh=False)
+                bar.update()
+    return energies[inverse], stats
