@@ -20,16 +20,17 @@ from ._geometry import atoms_from_distances
 _BUILTIN = {"emt": EMT}
 
 
-def make_calculator(calculator, *, private=False):
-    """An ASE calculator from ``'emt'``, an instance or a zero-argument factory.
+def make_calculator(calculator):
+    """A private ASE calculator from ``'emt'``, an instance or a zero-argument factory.
+
+    An instance is deep-copied, so that the one the user passed (an estimator
+    parameter) is never changed by a calculation, and each worker or thread has
+    its own.
 
     Parameters
     ----------
     calculator : {'emt'} or ase Calculator or callable
         What the user passed.
-    private : bool, default=False
-        Return a deep copy of an instance, for a worker that must not share it
-        with other threads.
 
     Returns
     -------
@@ -38,7 +39,13 @@ def make_calculator(calculator, *, private=False):
     if isinstance(calculator, str):
         return _BUILTIN[calculator]()
     if isinstance(calculator, BaseCalculator):
-        return copy.deepcopy(calculator) if private else calculator
+        try:
+            return copy.deepcopy(calculator)
+        except Exception as exc:
+            raise TypeError(
+                f"the calculator {calculator!r} cannot be copied ({exc}); pass a "
+                "zero-argument factory that builds it instead"
+            ) from exc
     calc = calculator()
     if not isinstance(calc, BaseCalculator):
         raise TypeError(
@@ -95,27 +102,53 @@ def calculator_identity(calc, symbols):
         ) from None
 
 
-def check_picklable(calculator, purpose):
-    """Raise TypeError naming the calculator if it cannot be sent to another process.
+def pickle_calculator(calculator, purpose):
+    """The calculator pickled with cloudpickle, or a TypeError naming it.
 
-    joblib (loky, dask) pickles with cloudpickle, which also takes lambdas.
+    cloudpickle (what joblib's loky and dask backends use) also takes lambdas and
+    used EMT instances, which hold a lambda that the standard pickle refuses.
 
     Parameters
     ----------
     calculator : {'emt'} or ase Calculator or callable
     purpose : str
         What needed the pickle, for the message.
+
+    Returns
+    -------
+    data : bytes
     """
-    if isinstance(calculator, str):
-        return
     try:
-        cloudpickle.dumps(calculator)
+        return cloudpickle.dumps(calculator)
     except (pickle.PicklingError, TypeError, AttributeError) as exc:
         raise TypeError(
             f"{purpose} needs to pickle the calculator {calculator!r}, which cannot be "
             f"pickled ({exc}). Pass a zero-argument factory that builds it instead "
             "(for example functools.partial(TheCalculator, **parameters)), or n_jobs=1."
         ) from None
+
+
+class PickledCalculator:
+    """A calculator carried through the standard pickle as cloudpickle bytes.
+
+    Parameters
+    ----------
+    calculator : ase Calculator or callable
+    purpose : str
+        What needed the pickle, for the message if it fails.
+    """
+
+    def __init__(self, calculator, purpose):
+        self.data = pickle_calculator(calculator, purpose)
+
+    def load(self):
+        """The calculator back.
+
+        Returns
+        -------
+        calculator : ase Calculator or callable
+        """
+        return cloudpickle.loads(self.data)
 
 
 def total_energy(calc, symbols, distances):

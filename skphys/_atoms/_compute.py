@@ -8,12 +8,7 @@ from joblib import Parallel, delayed, effective_n_jobs
 from tqdm.auto import tqdm
 
 from ._cache import EnergyCache, geometry_key
-from ._calculators import (
-    calculator_identity,
-    check_picklable,
-    make_calculator,
-    total_energy,
-)
+from ._calculators import calculator_identity, make_calculator, pickle_calculator, total_energy
 from ._geometry import parse_symbols
 
 # A batch goes to the cache when it holds this many rows or is this old: fast
@@ -72,14 +67,14 @@ class _BatchWriter:
 
 def _energy_task(calculator, symbols, distances):
     """One calculator call in a joblib worker, with a calculator of its own."""
-    return total_energy(make_calculator(calculator, private=True), symbols, distances)
+    return total_energy(make_calculator(calculator), symbols, distances)
 
 
 def _energies(calculator, calc, symbols, rows, n_jobs):
     """Energies of ``rows`` in order, as a generator: serial, or joblib's backend."""
     if effective_n_jobs(n_jobs) == 1 or len(rows) < 2:
         return (total_energy(calc, symbols, row) for row in rows)
-    check_picklable(calculator, f"n_jobs={n_jobs}")
+    pickle_calculator(calculator, f"n_jobs={n_jobs}")  # a clear error before joblib's
     return Parallel(n_jobs=n_jobs, return_as="generator")(
         delayed(_energy_task)(calculator, symbols, row) for row in rows
     )
@@ -119,7 +114,7 @@ def compute_energies(symbols, distances, calculator="emt", *, cache=None, n_jobs
     stats : EnergyStats
         Calculator calls and cache hits, over distinct geometries.
     """
-    symbols = parse_symbols(symbols)
+    formula, symbols = symbols, parse_symbols(symbols)
     unique, inverse = _distinct_rows(np.asarray(distances, dtype=float))
     energies = np.empty(len(unique))
     todo = np.arange(len(unique))
@@ -136,7 +131,7 @@ def compute_energies(symbols, distances, calculator="emt", *, cache=None, n_jobs
         todo = todo[~found]
     stats = EnergyStats(calculator_calls=len(todo), cache_hits=len(unique) - len(todo))
     with (
-        tqdm(total=len(unique), disable=not progress, desc=f"{''.join(symbols)} energies",
+        tqdm(total=len(unique), disable=not progress, desc=f"{formula} energies",
              unit="geometry") as bar,
         _BatchWriter(store, symbols, keys) as writer,
     ):

@@ -9,7 +9,7 @@ from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
 
-from ._calculators import check_elements, check_picklable
+from ._calculators import PickledCalculator, check_elements
 from ._compute import compute_energies
 from ._geometry import check_positive, check_triangles, pair_names, parse_symbols
 
@@ -32,9 +32,10 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
     calculator : {'emt'} or ase Calculator or callable, default='emt'
         ``'emt'`` is ASE's built-in effective-medium theory (Al, Cu, Ag, Au, Ni,
         Pd, Pt, and rough H, C, N, O), needing no external code. Also accepted: an
-        ASE calculator instance (used as is when serial; each parallel worker gets
-        a copy), or a zero-argument factory returning one (called once per
-        transform, or once per call in parallel workers).
+        ASE calculator instance (deep-copied before use, so that it is never
+        changed; one holding a process or socket cannot be copied), or a
+        zero-argument factory returning one (called once per fit and transform,
+        and once per call in parallel workers).
     reference_distance : float, default=10.0
         Distance between every pair of atoms in the separated reference geometry,
         Å (an equilateral triangle for three atoms).
@@ -186,9 +187,19 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
         return np.asarray(["energy_eV"], dtype=object)
 
     def __getstate__(self):
-        # A clear message here rather than a failure deep inside pickle or joblib.
-        check_picklable(self.calculator, f"pickling {type(self).__name__}")
-        return super().__getstate__()
+        # The calculator travels as cloudpickle bytes: factories that are lambdas and
+        # used EMT instances pickle too, and one that cannot gets a clear TypeError
+        # here rather than a failure deep inside pickle or joblib.
+        state = dict(super().__getstate__())  # a copy: it may be self.__dict__
+        if not isinstance(self.calculator, str):
+            state["calculator"] = PickledCalculator(self.calculator,
+                                                    f"pickling {type(self).__name__}")
+        return state
+
+    def __setstate__(self, state):
+        if isinstance(state.get("calculator"), PickledCalculator):
+            state = {**state, "calculator": state["calculator"].load()}
+        super().__setstate__(state)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
