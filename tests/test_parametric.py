@@ -527,3 +527,27 @@ def test_zero_degrees_of_freedom_gives_infinite_uncertainty():
     np.testing.assert_allclose(fit.params_, [2.0, -1.0], atol=1e-12)
     assert np.all(np.isinf(fit.perr_))
     assert np.all(np.isinf(fit.predict(x, return_std=True)[1]))
+
+
+def test_parametric_regressor_in_sklearn_tooling(line_fit):
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV, cross_val_score
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    x, y, _ = line_fit
+    X = x[:, None]
+    reg = ParametricRegressor(line, p0=[1.0, 0.0], param_names=["slope", "intercept"])
+    assert clone(reg).get_params()["param_names"] == ["slope", "intercept"]
+    # a straight line by least squares is ordinary least squares: same CV scores
+    from sklearn.linear_model import LinearRegression
+
+    np.testing.assert_allclose(
+        cross_val_score(reg, X, y, cv=5), cross_val_score(LinearRegression(), X, y, cv=5), rtol=1e-8
+    )
+    grid = GridSearchCV(reg, {"solver": ["lm", "trf", "lbfgs"]}, cv=3).fit(X, y)
+    assert grid.best_params_["solver"] in ("lm", "trf", "lbfgs")
+    pipe = make_pipeline(StandardScaler(), clone(reg)).fit(X, y)
+    np.testing.assert_allclose(pipe.predict(X), reg.fit(X, y).predict(X), rtol=1e-8)
+    restored = pickle.loads(pickle.dumps(grid.best_estimator_))
+    np.testing.assert_array_equal(restored.predict(X), grid.best_estimator_.predict(X))
