@@ -72,25 +72,24 @@ def check_elements(calculator, symbols):
             )
 
 
-def calculator_identity(calc, symbols):
+def calculator_identity(calc):
     """Name, class and parameters of a calculator: what its energies depend on.
 
     Parameters
     ----------
     calc : ase.calculators.calculator.BaseCalculator
-    symbols : list of str
-        Elements of the cluster; EMT's element table (module-level in ASE, not a
-        calculator parameter) is included for them.
 
     Returns
     -------
     identity : str
-        Canonical JSON (sorted keys), the same in every process and session.
+        Canonical JSON (sorted keys), the same in every process and session. For
+        EMT it includes ASE's element table, which lives in the module rather than
+        in the calculator's parameters.
     """
     cls = type(calc)
     parameters = dict(getattr(calc, "parameters", None) or {})
     if isinstance(calc, EMT):
-        parameters["emt_table"] = {el: EMT_TABLE[el] for el in sorted(set(symbols))}
+        parameters["emt_table"] = EMT_TABLE
     identity = {"name": calc.name, "class": f"{cls.__module__}.{cls.__qualname__}"}
     try:
         return json.dumps({**identity, "parameters": parameters}, sort_keys=True,

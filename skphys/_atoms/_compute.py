@@ -121,7 +121,7 @@ def compute_energies(symbols, distances, calculator="emt", *, cache=None, n_jobs
     calc = make_calculator(calculator)
     store, keys = None, None
     if cache is not None:
-        identity = calculator_identity(calc, symbols)
+        identity = calculator_identity(calc)
         store = EnergyCache(cache, identity)
         keys = [geometry_key(symbols, row, identity) for row in unique]
         known = store.lookup()
