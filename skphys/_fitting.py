@@ -221,13 +221,16 @@ def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
 
     def jac(x):
         # MINPACK and 'trf' ask for the Jacobian once per accepted iterate, right
-        # after the residuals there: that is the point to record the loss.
-        if "x" in cache and np.array_equal(cache["x"], x):
-            res = cache["r"]
-        else:
-            res = problem.residuals(x)
-        with np.errstate(over="ignore"):
-            recorder(x, float(res @ res) / problem.n_data)
+        # after the residuals there: that is the point to record the loss (once:
+        # ``leastsq`` also calls it at x0 to check its shape).
+        if "recorded" not in cache or not np.array_equal(cache["recorded"], x):
+            cache["recorded"] = x.copy()
+            if "x" in cache and np.array_equal(cache["x"], x):
+                res = cache["r"]
+            else:
+                res = problem.residuals(x)
+            with np.errstate(over="ignore"):
+                recorder(x, float(res @ res) / problem.n_data)
         return problem.jacobian(x)
 
     if method == "lm":
