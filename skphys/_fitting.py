@@ -51,11 +51,11 @@ class FitResult:
     params : ndarray of shape (n_params,)
         Final parameters, in the model's units.
     n_iter : int
-        Iterations taken (Jacobian evaluations for 'lm' and 'trf').
+        Iterations taken (accepted steps for 'lm' and 'trf').
     loss : float
         Final value of the objective (see the module docstring).
     loss_curve : list of float
-        Objective at every iteration, ending with the final one.
+        Objective at the start and after every iteration: ``n_iter + 1`` values.
     converged : bool
         Whether the solver's own stopping test was met.
     message : str
@@ -252,7 +252,8 @@ def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
         gtol=tol,
         max_nfev=max_iter,
     )
-    return res.x, res.njev or len(recorder.curve), res.status > 0, res.message
+    # 'trf' evaluates the Jacobian at x0 and after every step: steps = njev - 1
+    return res.x, max(res.njev - 1, 0), res.status > 0, res.message
 
 
 def _solve_lbfgs(problem, x0, bounds, max_iter, tol, recorder):
@@ -266,6 +267,8 @@ def _solve_lbfgs(problem, x0, bounds, max_iter, tol, recorder):
 
     def callback(intermediate_result):
         recorder(intermediate_result.x, intermediate_result.fun * scale)
+
+    recorder(x0, problem.loss(x0))
 
     res = optimize.minimize(
         fun,
@@ -403,7 +406,9 @@ def solve(
             f"solver={solver!r} ended on non-finite parameters or objective ({message}). "
             "Give a better p0, bounds, or another solver."
         )
-    if not recorder.curve or recorder.curve[-1] != loss:
+    # The curve holds the loss at x0, then after every iteration (the final one
+    # unless the solver already reported it): len(loss_curve) == n_iter + 1.
+    if not recorder.curve or not np.isclose(recorder.curve[-1], loss, rtol=1e-10, atol=0):
         recorder.curve.append(loss)
     if not converged:
         warnings.warn(

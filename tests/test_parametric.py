@@ -361,7 +361,7 @@ def test_every_solver_records_iterations_and_loss(eos_data, solver):
         solver=solver, callback=lambda p, i, loss: seen.append((i, loss)), **kwargs
     ).fit(X, y)
     assert eos.n_iter_ >= 1
-    assert len(eos.loss_curve_) >= eos.n_iter_
+    assert len(eos.loss_curve_) == eos.n_iter_ + 1  # the start, then every iteration
     assert eos.loss_curve_[-1] == pytest.approx(eos.loss_, rel=1e-12)
     assert eos.loss_ == pytest.approx(np.mean((eos.predict(X) - y) ** 2), rel=1e-10)
     assert [i for i, _ in seen] == list(range(1, len(seen) + 1))
