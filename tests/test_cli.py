@@ -1,38 +1,188 @@
 """The ``skphys`` command line, in process and through the installed console script."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
+from ase.build import bulk
+from ase.calculators.emt import EMT
+from ase.io import write
+from ase.units import GPa
 
+from skphys import MurnaghanRegressor
 from skphys.cli import main
+from skphys.datasets import load_murnaghan_example
+
+EXAMPLE = Path(__file__).parents[1] / "skphys" / "datasets" / "data" / "murnaghan_example.csv"
 
 
-def test_demo_prints_the_murnaghan_fit(capsys):
-    assert main(["demo"]) == 0
+def console(*args):
+    """Run the console script pip installed beside this interpreter."""
+    script = Path(sys.executable).parent / "skphys"
+    assert script.exists(), f"no console script at {script}: is skphys installed?"
+    return subprocess.run(
+        [str(script), *args], capture_output=True, text=True, timeout=300, check=False
+    )
+
+
+# -- skphys eos -----------------------------------------------------------------------
+def test_eos_prints_the_fit_with_intervals(capsys):
+    assert main(["eos", str(EXAMPLE)]) == 0
     out = capsys.readouterr().out
-    for token in ("MurnaghanRegressor fit", "E0", "V0", "GPa", "95% interval"):
-        assert token in out
-    assert "212.778" in out  # V0 of the bundled table, Å^3
+    X, y = load_murnaghan_example(return_X_y=True)
+    eos = MurnaghanRegressor().fit(X, y)
+    assert f"{eos.v0_:.8g}" in out
+    assert f"{eos.b0_ / GPa:.8g}" in out
+    assert "95% interval" in out and "GPa" in out and "BP" in out
 
 
+def test_eos_json_is_machine_readable(capsys):
+    assert main(["eos", str(EXAMPLE), "--json", "--alpha", "0.1"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    X, y = load_murnaghan_example(return_X_y=True)
+    eos = MurnaghanRegressor().fit(X, y)
+    params = result["parameters"]
+    assert params["V0"]["value"] == pytest.approx(eos.v0_, rel=1e-12)
+    assert params["B"]["value"] == pytest.approx(eos.bulk_modulus_gpa_, rel=1e-12)
+    assert params["B"]["unit"] == "GPa"
+    np.testing.assert_allclose(params["E0"]["interval"], eos.confidence_intervals(0.1)[0])
+    assert result["n_points"] == 28 and result["confidence"] == pytest.approx(0.9)
+
+
+def test_eos_reads_whitespace_tables_with_comments(tmp_path, capsys):
+    X, y = load_murnaghan_example(return_X_y=True)
+    path = tmp_path / "ev.dat"
+    np.savetxt(path, np.column_stack([X[:, 0], y]), header="volume energy\ncomment")
+    assert main(["eos", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["n_points"] == 28
+
+
+def test_eos_reads_an_extxyz_lattice_scan(tmp_path, capsys):
+    frames = []
+    for a in np.linspace(3.5, 3.72, 9):  # Cu, around the EMT lattice constant
+        atoms = bulk("Cu", "fcc", a=a)
+        atoms.calc = EMT()
+        atoms.get_potential_energy()
+        frames.append(atoms)
+    path = tmp_path / "scan.extxyz"
+    write(path, frames)
+    assert main(["eos", str(path), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    volumes = [f.get_volume() for f in frames]
+    assert min(volumes) < result["parameters"]["V0"]["value"] < max(volumes)
+    assert 100 < result["parameters"]["B"]["value"] < 200  # EMT Cu: ~134 GPa
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("", "empty"),
+        ("# only a comment\n", "empty"),
+        ("volume,energy\n", "no data rows"),
+        ("1,2\n3,abc\n", "not numeric"),
+        ("1\n2\n3\n", "column"),
+        ("100,-1\n110,-1.1\n120,-1.05\n", "at least 5"),
+        ("-100,-1\n110,-1.1\n120,-1.05\n130,-1.0\n140,-0.9\n150,-0.8\n", "positive"),
+        ("100,nan\n110,-1.1\n120,-1.05\n130,-1.0\n140,-0.9\n", "NaN"),
+    ],
+    ids=["empty", "comment-only", "header-only", "non-numeric", "one-column", "too-few",
+         "negative-volume", "nan"],
+)  # fmt: skip
+def test_eos_bad_files_give_one_line_and_status_2(tmp_path, capsys, content, message):
+    path = tmp_path / "bad.csv"
+    path.write_text(content)
+    assert main(["eos", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skphys eos: error:") and message in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_eos_missing_file_and_bad_alpha(capsys):
+    assert main(["eos", "/nonexistent/ev.csv"]) == 2
+    assert "no such file" in capsys.readouterr().err
+    assert main(["eos", str(EXAMPLE), "--alpha", "2"]) == 2
+    assert "--alpha" in capsys.readouterr().err
+
+
+# -- skphys dimer ---------------------------------------------------------------------
+def test_dimer_writes_csv_of_emt_energies(tmp_path):
+    out = tmp_path / "cu2.csv"
+    assert main(["dimer", "Cu2", "--n", "12", "--out", str(out), "--no-progress"]) == 0
+    table = np.loadtxt(out, delimiter=",", skiprows=1)
+    assert table.shape == (12, 2)
+    assert out.read_text().startswith("distance_A,energy_eV")
+    assert np.all(np.diff(table[:, 0]) >= 0) and np.all((1.7 <= table[:, 0]) & (table[:, 0] <= 3))
+    # every energy equals a direct EMT calculation relative to 10 Å
+    from ase import Atoms
+
+    def energy(d):
+        atoms = Atoms("Cu2", positions=[[0, 0, 0], [d, 0, 0]])
+        atoms.calc = EMT()
+        return atoms.get_potential_energy()
+
+    direct = [energy(d) - energy(10.0) for d in table[:, 0]]
+    np.testing.assert_allclose(table[:, 1], direct, rtol=1e-8, atol=1e-9)
+
+
+def test_dimer_cache_and_custom_calculator(tmp_path):
+    cache = tmp_path / "cu2.db"
+    args = ["dimer", "Cu2", "--n", "6", "--cache", str(cache), "--no-progress"]
+    assert main([*args, "--out", str(tmp_path / "a.csv")]) == 0
+    assert cache.exists()
+    assert main([*args, "--out", str(tmp_path / "b.csv")]) == 0
+    assert (tmp_path / "a.csv").read_text() == (tmp_path / "b.csv").read_text()
+    lj = ["dimer", "Cu2", "--n", "4", "--calculator", "ase.calculators.lj:LennardJones"]
+    assert main([*lj, "--out", str(tmp_path / "lj.csv"), "--no-progress"]) == 0
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--calculator", "vasp"], "unknown calculator"),
+        (["--calculator", "nowhere.module:Calc"], "cannot import calculator"),
+        (["--n", "0"], "--n"),
+        (["--r-min", "3", "--r-max", "2"], "r_min"),
+    ],
+)
+def test_dimer_bad_arguments_give_one_line_and_status_2(capsys, args, message):
+    assert main(["dimer", "Cu2", "--no-progress", *args]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("skphys dimer: error:") and message in err
+
+
+def test_dimer_rejects_a_trimer(capsys):
+    assert main(["dimer", "Cu3", "--n", "3", "--no-progress"]) == 2
+    assert "2" in capsys.readouterr().err
+
+
+# -- help, version, console script -------------------------------------------------------
 def test_help_and_version(capsys):
-    with pytest.raises(SystemExit) as exc:
-        main(["--version"])
-    assert exc.value.code == 0
+    for args in (["--version"], ["--help"], ["eos", "--help"], ["dimer", "--help"],
+                 ["demo", "--help"]):  # fmt: skip
+        with pytest.raises(SystemExit) as exc:
+            main(args)
+        assert exc.value.code == 0
     assert "skphys" in capsys.readouterr().out
     with pytest.raises(SystemExit) as exc:
         main([])
     assert exc.value.code == 2
 
 
-def test_console_script_runs_the_demo():
-    # the script pip installed beside this interpreter (the environment under test)
-    script = Path(sys.executable).parent / "skphys"
-    assert script.exists(), f"no console script at {script}: is skphys installed?"
-    result = subprocess.run(
-        [str(script), "demo"], capture_output=True, text=True, timeout=120, check=False
-    )
+def test_console_script_eos_and_errors(tmp_path):
+    result = console("eos", str(EXAMPLE), "--json")
     assert result.returncode == 0, result.stderr
-    assert "Bulk modulus B0" in result.stdout
+    assert json.loads(result.stdout)["parameters"]["V0"]["value"] == pytest.approx(212.778, 1e-5)
+    bad = tmp_path / "bad.csv"
+    bad.write_text("volume,energy\n1,x\n")
+    result = console("eos", str(bad))
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and "not numeric" in result.stderr
+
+
+def test_console_script_dimer_shows_progress(tmp_path):
+    result = console("dimer", "Cu2", "--n", "5", "--out", str(tmp_path / "d.csv"))
+    assert result.returncode == 0, result.stderr
+    assert "5/5" in result.stderr  # the tqdm bar on standard error
