@@ -239,3 +239,22 @@ def test_empty_ase_database_is_adopted(tmp_path):
     ase.db.connect(path).count()  # creates the tables
     assert compute_energies("Cu2", R, cache=path)[1] == (30, 0)
     assert compute_energies("Cu2", R, cache=str(path))[1] == (0, 30)
+
+
+def test_rows_written_elsewhere_are_read_incrementally(tmp_path):
+    from skphys._atoms import _cache
+
+    cache = tmp_path / "cu2.db"
+    compute_energies("Cu2", R[:10], cache=cache)
+    memo_before = _cache._READ.pop(str(cache))  # as if another process wrote what follows
+    compute_energies("Cu2", R[10:20], cache=cache)
+    _cache._READ[str(cache)] = memo_before
+    assert compute_energies("Cu2", R[:20], cache=cache)[1] == (0, 20)
+
+
+def test_deleted_cache_is_filled_again(tmp_path):
+    cache = tmp_path / "cu2.db"
+    compute_energies("Cu2", R, cache=cache)
+    cache.unlink()
+    assert compute_energies("Cu2", R, cache=cache)[1] == (30, 0)
+    assert row_count(cache) == 30

@@ -4,7 +4,9 @@ import hashlib
 import json
 import os
 import sqlite3
+import uuid
 from pathlib import Path
+from types import MappingProxyType
 
 import ase.db
 from ase.calculators.singlepoint import SinglePointCalculator
@@ -17,6 +19,11 @@ CACHE_DISTANCE_DECIMALS = 10
 _KEY = "skphys_key"
 _METADATA = "skphys_energy_cache"
 _FORMAT = 1
+
+# Energies already read in this process, per file (path and the random id in its
+# metadata): a pipeline refitted by GridSearchCV opens the same cache hundreds of
+# times, and then reads only the rows added since (rows are never changed).
+_READ = {}
 
 
 def geometry_key(symbols, distances, identity):
@@ -75,7 +82,7 @@ class EnergyCache:
     """
 
     def __init__(self, path, identity):
-        self.path = os.fspath(path)
+        self.path = os.path.abspath(os.fspath(path))
         self.identity = identity
         is_new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
         if not is_new and "systems" not in _sqlite_tables(self.path):
@@ -84,9 +91,10 @@ class EnergyCache:
                 "it is left untouched: pass another path"
             )
         self._db = ase.db.connect(self.path, type="db", use_lock_file=False)
-        self._bind()
+        self.file_id = self._bind()
 
     def _bind(self):
+        """Check or write the file's metadata; return the file's random id."""
         wanted = {"format": _FORMAT, "decimals": CACHE_DISTANCE_DECIMALS,
                   "calculator": self.identity}
         metadata = self._db.metadata
@@ -97,13 +105,25 @@ class EnergyCache:
                     f"cache file {self.path!r} is an ASE database that skphys did not "
                     "write; it is left untouched: pass another path"
                 )
-            self._db.metadata = {**metadata, _METADATA: wanted}
-        elif found != wanted:
+            # A new id for every new file, so that a file deleted and made again is
+            # not mistaken for the one read before.
+            found = {**wanted, "file_id": uuid.uuid4().hex}
+            self._db.metadata = {**metadata, _METADATA: found}
+        file_id = found.get("file_id")
+        found = {key: value for key, value in found.items() if key != "file_id"}
+        if found != wanted:
             raise ValueError(
                 f"cache file {self.path!r} holds energies of another calculator or "
                 f"format: {found}; this run uses {wanted}. It is left untouched: pass "
                 "another path"
             )
+        return file_id
+
+    def _memo(self):
+        memo = _READ.get(self.path)
+        if memo is None or memo["file_id"] != self.file_id:
+            memo = _READ[self.path] = {"file_id": self.file_id, "last_id": 0, "energies": {}}
+        return memo
 
     def lookup(self):
         """Every stored energy.
@@ -111,13 +131,18 @@ class EnergyCache:
         Returns
         -------
         energies : dict of str to float
-            Total energy in eV by cache key.
+            Total energy in eV by cache key (read-only view).
         """
+        memo = self._memo()
         # One connection for the whole scan; ASE otherwise opens one per row.
         with self._db:
-            rows = self._db.select(_KEY, columns=["id", "energy", "key_value_pairs"],
+            rows = self._db.select([_KEY, ("id", ">", memo["last_id"])],
+                                   columns=["id", "energy", "key_value_pairs"],
                                    include_data=False)
-            return {row.key_value_pairs[_KEY]: row.energy for row in rows}
+            for row in rows:
+                memo["energies"][row.key_value_pairs[_KEY]] = row.energy
+                memo["last_id"] = max(memo["last_id"], row.id)
+        return MappingProxyType(memo["energies"])
 
     def write(self, rows):
         """Store a batch of energies in one transaction.
@@ -134,3 +159,4 @@ class EnergyCache:
                 atoms = atoms_from_distances(symbols, distances)
                 atoms.calc = SinglePointCalculator(atoms, energy=energy)
                 self._db.write(atoms, key_value_pairs={_KEY: key})
+        self._memo()["energies"].update((key, energy) for _, _, key, energy in rows)
