@@ -87,8 +87,8 @@ def fit_both(n_train):
     X, y = X_all[:n_train], y_all[:n_train]
     e_emt = emt.fit_transform(X).ravel()
     searches = {
-        "direct": GridSearchCV(direct, grid, cv=5).fit(X, y),
-        "delta": GridSearchCV(delta, grid, cv=5).fit(X, y - e_emt),
+        "direct": GridSearchCV(direct, grid, cv=3).fit(X, y),
+        "delta": GridSearchCV(delta, grid, cv=3).fit(X, y - e_emt),
     }
     predictions = {
         "direct": searches["direct"].predict(X_test),
