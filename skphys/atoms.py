@@ -6,6 +6,24 @@ ASE database and computed in parallel through joblib (or on a dask cluster).
 :class:`PairDistanceTransformer` turns ``ase.Atoms`` structures into their
 interatomic distances. :func:`compute_energies` is the function behind the
 transformer, and reports calculator calls and cache hits.
+
+Parallel and distributed generation go through joblib: ``n_jobs=2`` uses two
+local processes; on a cluster, install ``skphys[dask]``, connect a
+``dask.distributed.Client`` and generate inside joblib's dask backend. Only the
+main process writes the cache. The same code runs on a laptop with a
+``LocalCluster``::
+
+    from dask.distributed import Client, LocalCluster
+    from joblib import parallel_config
+    from skphys.datasets import make_trimer_dataset
+
+    with LocalCluster(n_workers=2) as cluster, Client(cluster):  # or Client("host:8786")
+        with parallel_config(backend="dask"):
+            X, y = make_trimer_dataset(n_samples=300, n_jobs=-1, cache="cu3.db",
+                                       progress=True)
+
+A calculator that the workers must build themselves (a DFT code) is best given
+as a zero-argument factory, e.g. ``functools.partial(GPAW, mode="lcao")``.
 """
 
 from ._atoms._cache import CACHE_DISTANCE_DECIMALS

@@ -267,3 +267,17 @@ def test_progress_bar_counts_calls_and_hits(tmp_path, capsys):
 def test_silent_by_default(capsys):
     AseEnergyTransformer().fit_transform([[2.0], [2.5]])
     assert capsys.readouterr() == ("", "")
+
+
+@pytest.mark.parametrize(
+    "symbols, distances, match",
+    [
+        ("Cu3", [[2.0, 2.0, 4.5]], "triangle inequality"),
+        ("Cu2", [[2.0, 2.0]], "X has 2 columns; Cu2 needs 1"),
+        ("Cu2", [[np.nan]], "NaN"),
+        ("Cu2", [[0.0]], "Zero values in data passed to compute_energies"),
+    ],
+)
+def test_compute_energies_checks_its_input(symbols, distances, match):
+    with pytest.raises(ValueError, match=match):
+        compute_energies(symbols, distances)

@@ -258,3 +258,15 @@ def test_deleted_cache_is_filled_again(tmp_path):
     cache.unlink()
     assert compute_energies("Cu2", R, cache=cache)[1] == (30, 0)
     assert row_count(cache) == 30
+
+
+def test_cache_in_a_missing_folder_is_named(tmp_path):
+    with pytest.raises(FileNotFoundError, match="folder of cache file .* does not exist"):
+        compute_energies("Cu2", R, cache=tmp_path / "missing" / "c.db")
+
+
+def test_calculator_parameters_must_be_json_for_the_cache(tmp_path):
+    calc = LennardJones(sigma=2.3)
+    calc.parameters["callback"] = object()
+    with pytest.raises(TypeError, match="cannot be written as JSON .* run without a cache"):
+        compute_energies("Cu2", R, calc, cache=tmp_path / "c.db")

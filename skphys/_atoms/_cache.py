@@ -84,6 +84,10 @@ class EnergyCache:
     def __init__(self, path, identity):
         self.path = os.path.abspath(os.fspath(path))
         self.identity = identity
+        if not os.path.isdir(os.path.dirname(self.path)):
+            raise FileNotFoundError(
+                f"the folder of cache file {self.path!r} does not exist; make it first"
+            )
         is_new = not os.path.exists(self.path) or os.path.getsize(self.path) == 0
         if not is_new and "systems" not in _sqlite_tables(self.path):
             raise ValueError(

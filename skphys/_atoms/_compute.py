@@ -5,11 +5,12 @@ from collections import namedtuple
 
 import numpy as np
 from joblib import Parallel, delayed, effective_n_jobs
+from sklearn.utils import check_array
 from tqdm.auto import tqdm
 
 from ._cache import EnergyCache, geometry_key
 from ._calculators import calculator_identity, make_calculator, pickle_calculator, total_energy
-from ._geometry import parse_symbols
+from ._geometry import check_geometries
 
 # A batch goes to the cache when it holds this many rows or is this old: fast
 # calculators share one transaction between many rows, slow ones (DFT) lose at most
@@ -94,9 +95,9 @@ def compute_energies(symbols, distances, calculator="emt", *, cache=None, n_jobs
     ----------
     symbols : str
         Chemical formula of the cluster, e.g. ``'Cu2'`` or ``'Cu3'``.
-    distances : ndarray of shape (n_samples, n_pairs)
-        Interatomic distances in atom order (``r12`` or ``r12, r13, r23``), Å,
-        already checked.
+    distances : array-like of shape (n_samples, n_pairs)
+        Interatomic distances in atom order (``r12`` or ``r12, r13, r23``), Å;
+        positive, and for three atoms a triangle.
     calculator : {'emt'} or ase Calculator or callable, default='emt'
         ASE's EMT, a calculator instance, or a zero-argument factory of one.
     cache : str or os.PathLike, default=None
@@ -114,8 +115,9 @@ def compute_energies(symbols, distances, calculator="emt", *, cache=None, n_jobs
     stats : EnergyStats
         Calculator calls and cache hits, over distinct geometries.
     """
-    formula, symbols = symbols, parse_symbols(symbols)
-    unique, inverse = _distinct_rows(np.asarray(distances, dtype=float))
+    distances = check_array(distances, dtype=np.float64)
+    formula, symbols = symbols, check_geometries(symbols, distances, "compute_energies")
+    unique, inverse = _distinct_rows(distances)
     energies = np.empty(len(unique))
     todo = np.arange(len(unique))
     calc = make_calculator(calculator)

@@ -11,7 +11,7 @@ from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, v
 
 from ._calculators import PickledCalculator, check_elements
 from ._compute import compute_energies
-from ._geometry import check_positive, check_triangles, pair_names, parse_symbols
+from ._geometry import check_geometries
 
 
 class AseEnergyTransformer(TransformerMixin, BaseEstimator):
@@ -106,24 +106,6 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.progress = progress
 
-    def _check_distances(self, X):
-        check_positive(X, type(self).__name__)
-        symbols = parse_symbols(self.symbols)
-        if len(symbols) not in (2, 3):
-            raise ValueError(
-                f"symbols={self.symbols!r} has {len(symbols)} atoms; "
-                "AseEnergyTransformer takes 2 (a dimer) or 3 (a trimer)"
-            )
-        names = pair_names(len(symbols))
-        if X.shape[1] != len(names):
-            raise ValueError(
-                f"X has {X.shape[1]} columns; {self.symbols} needs {len(names)}: the "
-                f"interatomic distance{'s' * (len(names) > 1)} {', '.join(names)} in Å"
-            )
-        if len(symbols) == 3:
-            check_triangles(X)
-        return symbols
-
     def _energies(self, X, progress):
         return compute_energies(self.symbols, X, self.calculator, cache=self.cache,
                                 n_jobs=self.n_jobs, progress=progress)[0]
@@ -144,7 +126,7 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
         self : AseEnergyTransformer
         """
         X = validate_data(self, X, dtype=np.float64)
-        symbols = self._check_distances(X)
+        symbols = check_geometries(self.symbols, X, type(self).__name__)
         check_elements(self.calculator, symbols)
         reference = np.full((1, X.shape[1]), float(self.reference_distance))
         self.reference_energy_ = float(self._energies(reference, progress=False)[0])
@@ -166,7 +148,7 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
         """
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        self._check_distances(X)
+        check_geometries(self.symbols, X, type(self).__name__)
         return (self._energies(X, self.progress) - self.reference_energy_).reshape(-1, 1)
 
     def get_feature_names_out(self, input_features=None):

@@ -85,6 +85,42 @@ def check_triangles(distances):
         )
 
 
+def check_geometries(formula, distances, who):
+    """Raise ValueError unless ``distances`` are geometries of the dimer or trimer.
+
+    Parameters
+    ----------
+    formula : str
+        Chemical formula of the cluster, 2 or 3 atoms.
+    distances : ndarray of shape (n_samples, n_pairs)
+        Interatomic distances in atom order (``r12`` or ``r12, r13, r23``), Å,
+        finite.
+    who : str
+        Name of the estimator or function, for the messages.
+
+    Returns
+    -------
+    symbols : list of str
+        One symbol per atom.
+    """
+    check_positive(distances, who)
+    symbols = parse_symbols(formula)
+    if len(symbols) not in (2, 3):
+        raise ValueError(
+            f"symbols={formula!r} has {len(symbols)} atoms; {who} takes 2 (a dimer) or 3 "
+            "(a trimer)"
+        )
+    names = pair_names(len(symbols))
+    if distances.shape[1] != len(names):
+        raise ValueError(
+            f"X has {distances.shape[1]} columns; {formula} needs {len(names)}: the "
+            f"interatomic distance{'s' * (len(names) > 1)} {', '.join(names)} in Å"
+        )
+    if len(symbols) == 3:
+        check_triangles(distances)
+    return symbols
+
+
 def atoms_from_distances(symbols, distances):
     """An isolated cluster (no cell, no periodicity) with the given distances.
 
