@@ -1,8 +1,8 @@
 """skphys: physics-based and small neural-network regression for scikit-learn."""
 
-from ._eos import MurnaghanRegressor
+from ._eos import BaseEOSRegressor, BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
 from ._fitting import FitFailedError
-from ._pair import BuckinghamRegressor
+from ._pair import BuckinghamRegressor, LennardJonesRegressor, MorseRegressor
 from ._parametric import BasePhysicalRegressor, ParametricRegressor
 from .atoms import AseEnergyTransformer, PairDistanceTransformer
 
@@ -10,11 +10,16 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AseEnergyTransformer",
+    "BaseEOSRegressor",
     "BasePhysicalRegressor",
+    "BirchMurnaghanRegressor",
     "BuckinghamRegressor",
     "FitFailedError",
+    "LennardJonesRegressor",
+    "MorseRegressor",
     "MurnaghanRegressor",
     "PairDistanceTransformer",
     "ParametricRegressor",
+    "VinetRegressor",
     "__version__",
 ]

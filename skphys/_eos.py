@@ -1,11 +1,13 @@
 """Equations of state E(V) as scikit-learn regressors."""
 
+import warnings
+
 import numpy as np
 from ase.units import GPa
-from sklearn.utils.validation import check_is_fitted
+from autograd import elementwise_grad
 
 from ._parametric import BasePhysicalRegressor
-from .functions import murnaghan, murnaghan_pressure
+from .functions import birch_murnaghan, murnaghan, vinet
 
 
 def parabola_guess(volumes, energies, sample_weight):
@@ -68,11 +70,10 @@ def parabola_guess(volumes, energies, sample_weight):
     return float(energies[lowest]), float(2 * curvature * v0), v0
 
 
-class MurnaghanRegressor(BasePhysicalRegressor):
-    """Murnaghan equation of state fitted to energy-volume data.
+_EOS_DOC = """{title}
 
-    ``E(V) = E0 + B0 V / BP ((V0 / V)^BP / (BP - 1) + 1) - V0 B0 / (BP - 1)``
-    (see :func:`skphys.functions.murnaghan`).
+    ``{formula}``
+    (see :func:`skphys.functions.{function}`).
 
     Parameters
     ----------
@@ -81,7 +82,7 @@ class MurnaghanRegressor(BasePhysicalRegressor):
         parabola through the data (as :mod:`ase.eos` does) with ``BP = 4``.
     bounds : tuple of (lower, upper), default=None
         Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
-    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+    solver : {{'lm', 'trf', 'lbfgs', 'adam'}}, default='lm'
         Solver of the shared fitting core (see :class:`ParametricRegressor`).
     max_iter : int, default=1000
         Residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps ('adam').
@@ -126,7 +127,7 @@ class MurnaghanRegressor(BasePhysicalRegressor):
     loss_ : float
         Final mean squared residual, eV^2.
     loss_curve_ : list of float
-        Mean squared residual at every iteration, eV^2.
+        Mean squared residual at the start and after every iteration, eV^2.
     jacobian_method_ : str
         The Jacobian method used.
     n_features_in_ : int
@@ -134,17 +135,32 @@ class MurnaghanRegressor(BasePhysicalRegressor):
     feature_names_in_ : ndarray of shape (1,)
         Name of the volume column, when X had string column names.
 
+    Warns
+    -----
+    UserWarning
+        When the fitted ``V0`` lies outside the volumes of the data (the minimum
+        is extrapolated, as :mod:`ase.eos` warns), or one energy lies far off the
+        fitted curve.
+
     Examples
     --------
-    >>> from skphys import MurnaghanRegressor
+    >>> from skphys import {name}
     >>> from skphys.datasets import load_murnaghan_example
     >>> X, y = load_murnaghan_example(return_X_y=True)
-    >>> eos = MurnaghanRegressor().fit(X, y)
-    >>> round(eos.v0_, 2), round(eos.bulk_modulus_gpa_, 3)
-    (212.78, 0.599)
+    >>> eos = {name}().fit(X, y)
+    >>> round(eos.v0_, 1), round(eos.bulk_modulus_gpa_, 2)
+    {example}
     """
 
-    _function = murnaghan
+
+class BaseEOSRegressor(BasePhysicalRegressor):
+    """Shared machinery of the equations of state E(V); not for direct use.
+
+    A form is its function of :mod:`skphys.functions` with the signature
+    ``f(V, E0, B0, BP, V0)``; everything else (data-driven start, bulk modulus in
+    GPa, pressure by automatic differentiation, warnings) is here.
+    """
+
     _names = ("E0", "B0", "BP", "V0")
     _param_units = ("eV", "eV/Å^3", "", "Å^3")
     _feature_meaning = "volumes in Å^3"
@@ -158,8 +174,22 @@ class MurnaghanRegressor(BasePhysicalRegressor):
         self.bulk_modulus_gpa_ = self.b0_ / GPa
         self.bulk_modulus_gpa_err_ = float(self.perr_[1] / GPa)
 
+    def _check_fit(self, X, y, sample_weight):
+        super()._check_fit(X, y, sample_weight)
+        volumes = X[sample_weight > 0, 0]
+        if not volumes.min() <= self.v0_ <= volumes.max():
+            warnings.warn(
+                f"{type(self).__name__}: the fitted V0 = {self.v0_:.6g} Å^3 lies outside "
+                f"the volumes of the data [{volumes.min():.6g}, {volumes.max():.6g}] Å^3; "
+                "the minimum is extrapolated. Add volumes on both sides of it.",
+                UserWarning,
+                stacklevel=3,
+            )
+
     def pressure(self, X):
         """Pressure ``P = -dE/dV`` of the fitted equation of state.
+
+        Computed by automatic differentiation of the fitted E(V).
 
         Parameters
         ----------
@@ -172,5 +202,46 @@ class MurnaghanRegressor(BasePhysicalRegressor):
             Pressure, GPa.
         """
         X = self._validated_X(X)
-        check_is_fitted(self)
-        return murnaghan_pressure(X[:, 0], self.b0_, self.bp_, self.v0_) / GPa
+        dE_dV = elementwise_grad(type(self)._function)(X[:, 0], *self.params_)
+        return -np.asarray(dE_dV) / GPa
+
+
+def _eos_doc(name, function, title, formula, example):
+    return _EOS_DOC.format(
+        title=title, formula=formula, function=function.__name__, name=name, example=example
+    )
+
+
+class MurnaghanRegressor(BaseEOSRegressor):
+    __doc__ = _eos_doc(
+        "MurnaghanRegressor",
+        murnaghan,
+        "Murnaghan equation of state fitted to energy-volume data.",
+        "E(V) = E0 + B0 V / BP ((V0 / V)^BP / (BP - 1) + 1) - V0 B0 / (BP - 1)",
+        "(212.8, 0.6)",
+    )
+    _function = murnaghan
+
+
+class BirchMurnaghanRegressor(BaseEOSRegressor):
+    __doc__ = _eos_doc(
+        "BirchMurnaghanRegressor",
+        birch_murnaghan,
+        "Third-order Birch-Murnaghan equation of state fitted to energy-volume data.",
+        "E(V) = E0 + 9 B0 V0 / 16 (eta^2 - 1)^2 (6 + BP (eta^2 - 1) - 4 eta^2), "
+        "eta = (V0 / V)^(1/3)",
+        "(212.0, 0.63)",
+    )
+    _function = birch_murnaghan
+
+
+class VinetRegressor(BaseEOSRegressor):
+    __doc__ = _eos_doc(
+        "VinetRegressor",
+        vinet,
+        "Vinet equation of state fitted to energy-volume data.",
+        "E(V) = E0 + 2 B0 V0 / (BP - 1)^2 (2 - (5 + 3 BP (eta - 1) - 3 eta) "
+        "exp(-3 (BP - 1) (eta - 1) / 2)), eta = (V / V0)^(1/3)",
+        "(211.7, 0.65)",
+    )
+    _function = vinet

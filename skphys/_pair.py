@@ -4,7 +4,7 @@ import numpy as np
 from scipy.optimize import lsq_linear
 
 from ._parametric import BasePhysicalRegressor
-from .functions import buckingham
+from .functions import buckingham, lennard_jones, morse
 
 
 def buckingham_guess(r, energies, sample_weight, bounds=None):
@@ -51,19 +51,93 @@ def buckingham_guess(r, energies, sample_weight, bounds=None):
     return [float(v) for v in best]
 
 
-class BuckinghamRegressor(BasePhysicalRegressor):
-    """Buckingham pair potential ``E(r) = A exp(-B r) - C / r^6`` fitted to E(r) data.
+def morse_guess(r, energies, sample_weight):
+    """Starting (De, a, re) for the Morse potential from the well in the data.
+
+    ``re`` is the distance of the lowest energy, ``De`` its depth below zero (the
+    separated atoms), and ``a`` follows from the curvature there,
+    ``E''(re) = 2 De a^2``, taken from a weighted parabola through the lowest
+    points.
 
     Parameters
     ----------
-    p0 : array-like of shape (3,), default=None
-        Starting ``[A (eV), B (1/Å), C (eV Å^6)]``. ``None`` takes them from the
-        data by variable projection (for each decay rate on a grid, A and C by
-        linear least squares).
+    r : ndarray of shape (n_samples,)
+        Distances, Å.
+    energies : ndarray of shape (n_samples,)
+        Energies, eV (zero for separated atoms).
+    sample_weight : ndarray of shape (n_samples,)
+        Relative weights.
+
+    Returns
+    -------
+    p0 : list of float
+        ``[De (eV), a (1/Å), re (Å)]``.
+    """
+    keep = sample_weight > 0
+    r, energies, sample_weight = r[keep], energies[keep], sample_weight[keep]
+    lowest = int(np.argmin(energies))
+    re = float(r[lowest])
+    depth = float(-energies[lowest]) if energies[lowest] < 0 else float(np.ptp(energies)) or 1.0
+    near = np.argsort(np.abs(r - re), kind="stable")[: max(3, r.size // 3)]
+    curvature = 0.0
+    if np.unique(r[near]).size >= 3:
+        centre, scale = r[near].mean(), np.ptp(r[near])
+        t = (r[near] - centre) / scale
+        design = np.column_stack([t**2, t, np.ones_like(t)]) * np.sqrt(sample_weight[near])[:, None]
+        coef, *_ = np.linalg.lstsq(design, energies[near] * np.sqrt(sample_weight[near]))
+        curvature = 2 * coef[0] / scale**2
+    a = np.sqrt(curvature / (2 * depth)) if curvature > 0 else 2.0 / re
+    return [depth, float(a), re]
+
+
+def lennard_jones_guess(r, energies, sample_weight):
+    """Starting (epsilon, sigma) for Lennard-Jones by linear least squares.
+
+    ``E = A r^-12 - B r^-6`` is linear in ``A = 4 epsilon sigma^12`` and
+    ``B = 4 epsilon sigma^6``; solving for them gives ``sigma = (A / B)^(1/6)`` and
+    ``epsilon = B^2 / (4 A)`` (exact for noise-free data). When A or B is not
+    positive, the well in the data gives ``epsilon`` and ``sigma`` instead.
+
+    Parameters
+    ----------
+    r : ndarray of shape (n_samples,)
+        Distances, Å.
+    energies : ndarray of shape (n_samples,)
+        Energies, eV.
+    sample_weight : ndarray of shape (n_samples,)
+        Relative weights.
+
+    Returns
+    -------
+    p0 : list of float
+        ``[epsilon (eV), sigma (Å)]``.
+    """
+    sqrt_w = np.sqrt(sample_weight)
+    scale = np.median(r)  # work in r / scale: r^-12 spans many decades otherwise
+    x = r / scale
+    design = np.column_stack([x**-12.0, -(x**-6.0)]) * sqrt_w[:, None]
+    (a, b), *_ = np.linalg.lstsq(design, energies * sqrt_w)
+    if a > 0 and b > 0:
+        return [float(b**2 / (4 * a)), float(scale * (a / b) ** (1 / 6))]
+    lowest = int(np.argmin(np.where(sample_weight > 0, energies, np.inf)))
+    depth = -energies[lowest] if energies[lowest] < 0 else np.ptp(energies) or 1.0
+    return [float(depth), float(r[lowest] / 2 ** (1 / 6))]
+
+
+_PAIR_DOC = """{title}
+
+    ``{formula}``
+    (see :func:`skphys.functions.{function}`). X holds interatomic distances
+    (n_samples, 1) in Å, y the pair energies in eV.
+
+    Parameters
+    ----------
+    p0 : array-like of shape ({n},), default=None
+        Starting ``[{params}]``. ``None`` takes them from the
+        data: {guess}
     bounds : tuple of (lower, upper), default=None
-        Bounds on ``[A, B, C]``. To keep the physical signs (A, B, C >= 0) use
-        ``bounds=(0, np.inf)`` with ``solver='trf'``.
-    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Bounds on ``[{names}]``{bounds_note}
+    solver : {{'lm', 'trf', 'lbfgs', 'adam'}}, default='lm'
         Solver of the shared fitting core (see :class:`ParametricRegressor`).
     max_iter : int, default=1000
         Residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps ('adam').
@@ -79,30 +153,25 @@ class BuckinghamRegressor(BasePhysicalRegressor):
 
     Attributes
     ----------
-    a_ : float
-        Repulsion prefactor A, eV.
-    b_ : float
-        Repulsion decay rate B, 1/Å.
-    c_ : float
-        Dispersion coefficient C, eV Å^6.
-    params_ : ndarray of shape (3,)
-        ``[a_, b_, c_]``.
+{attributes}
+    params_ : ndarray of shape ({n},)
+        ``[{attribute_names}]``.
     param_names_ : tuple of str
-        ``('A', 'B', 'C')``.
-    pcov_ : ndarray of shape (3, 3)
+        ``{names_tuple}``.
+    pcov_ : ndarray of shape ({n}, {n})
         Covariance of ``params_``.
-    perr_ : ndarray of shape (3,)
+    perr_ : ndarray of shape ({n},)
         Standard errors of ``params_``.
     residual_variance_ : float
         Variance of one energy about the fit, eV^2.
     dof_ : int
-        Degrees of freedom, samples minus 3.
+        Degrees of freedom, samples minus {n}.
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
         Final mean squared residual, eV^2.
     loss_curve_ : list of float
-        Mean squared residual at every iteration, eV^2.
+        Mean squared residual at the start and after every iteration, eV^2.
     jacobian_method_ : str
         The Jacobian method used.
     n_features_in_ : int
@@ -113,13 +182,55 @@ class BuckinghamRegressor(BasePhysicalRegressor):
     Examples
     --------
     >>> import numpy as np
-    >>> from skphys import BuckinghamRegressor
+    >>> from skphys import {name}
+    >>> from skphys.functions import {function}
     >>> r = np.linspace(1.5, 4.0, 20).reshape(-1, 1)
-    >>> E = 500.0 * np.exp(-3.0 * r[:, 0]) - 20.0 / r[:, 0] ** 6
-    >>> BuckinghamRegressor().fit(r, E).params_.round(6)
-    array([500.,   3.,  20.])
+    >>> E = {function}(r[:, 0], {example_params})
+    >>> {name}().fit(r, E).params_.round(6).tolist()
+    [{example_params}]
     """
 
+
+def _pair_doc(cls_name, function, title, formula, params, guess, example, bounds_note="."):
+    """Docstring of a pair-potential regressor from its parameters.
+
+    ``params`` is a list of ``(name, attribute description, unit)``.
+    """
+    names = [name for name, _, _ in params]
+    attributes = "\n".join(
+        f"    {name.lower()}_ : float\n        {text}, {unit}." for name, text, unit in params
+    )
+    return _PAIR_DOC.format(
+        title=title,
+        formula=formula,
+        function=function.__name__,
+        n=len(params),
+        params=", ".join(f"{name} ({unit})" for name, _, unit in params),
+        names=", ".join(names),
+        guess=guess,
+        bounds_note=bounds_note,
+        attributes=attributes,
+        attribute_names=", ".join(f"{name.lower()}_" for name in names),
+        names_tuple=repr(tuple(names)),
+        name=cls_name,
+        example_params=example,
+    )
+
+
+class BuckinghamRegressor(BasePhysicalRegressor):
+    __doc__ = _pair_doc(
+        "BuckinghamRegressor",
+        buckingham,
+        "Buckingham pair potential fitted to E(r) data.",
+        "E(r) = A exp(-B r) - C / r^6",
+        [("A", "Repulsion prefactor", "eV"), ("B", "Repulsion decay rate", "1/Å"),
+         ("C", "Dispersion coefficient", "eV Å^6")],
+        "for each decay rate on a grid, A and C by linear least squares (variable "
+        "projection), and the best triple.",
+        "500.0, 3.0, 20.0",
+        bounds_note=". To keep the physical signs (A, B, C >= 0) use "
+        "``bounds=(0, np.inf)`` with ``solver='trf'``.",
+    )  # fmt: skip
     _function = buckingham
     _names = ("A", "B", "C")
     _param_units = ("eV", "1/Å", "eV Å^6")
@@ -127,3 +238,42 @@ class BuckinghamRegressor(BasePhysicalRegressor):
 
     def _initial_guess(self, X, y, sample_weight):
         return buckingham_guess(X[:, 0], y, sample_weight, self._validated_bounds(3))
+
+
+class MorseRegressor(BasePhysicalRegressor):
+    __doc__ = _pair_doc(
+        "MorseRegressor",
+        morse,
+        "Morse pair potential fitted to E(r) data.",
+        "E(r) = De ((1 - exp(-a (r - re)))^2 - 1)",
+        [("De", "Well depth", "eV"), ("a", "Width parameter", "1/Å"),
+         ("re", "Equilibrium distance", "Å")],
+        "re and De from the lowest energy, a from the curvature there.",
+        "0.5, 1.5, 2.2",
+    )  # fmt: skip
+    _function = morse
+    _names = ("De", "a", "re")
+    _param_units = ("eV", "1/Å", "Å")
+    _feature_meaning = "distances in Å"
+
+    def _initial_guess(self, X, y, sample_weight):
+        return morse_guess(X[:, 0], y, sample_weight)
+
+
+class LennardJonesRegressor(BasePhysicalRegressor):
+    __doc__ = _pair_doc(
+        "LennardJonesRegressor",
+        lennard_jones,
+        "Lennard-Jones 12-6 pair potential fitted to E(r) data.",
+        "E(r) = 4 epsilon ((sigma / r)^12 - (sigma / r)^6)",
+        [("epsilon", "Well depth", "eV"), ("sigma", "Distance of zero energy", "Å")],
+        "linear least squares in 4 epsilon sigma^12 and 4 epsilon sigma^6.",
+        "0.01, 2.5",
+    )  # fmt: skip
+    _function = lennard_jones
+    _names = ("epsilon", "sigma")
+    _param_units = ("eV", "Å")
+    _feature_meaning = "distances in Å"
+
+    def _initial_guess(self, X, y, sample_weight):
+        return lennard_jones_guess(X[:, 0], y, sample_weight)

@@ -175,7 +175,11 @@ class BaseParametricRegressor(RegressorMixin, BaseEstimator):
         self.loss_curve_ = result.loss_curve
         self.jacobian_method_ = jacobian
         self._set_named_attributes()
+        self._check_fit(X, y, sample_weight)
         return self
+
+    def _check_fit(self, X, y, sample_weight):
+        """Warn about what is doubtful in the fitted model (hook; see subclasses)."""
 
     def _jacobian_option(self):
         return self._jacobian

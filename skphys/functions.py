@@ -83,3 +83,112 @@ def buckingham(r, A, B, C):
         Pair energy, eV.
     """
     return A * np.exp(-B * r) - C / r**6
+
+
+def birch_murnaghan(V, E0, B0, BP, V0):
+    """Third-order Birch-Murnaghan equation of state, E(V).
+
+    From F. Birch, Phys. Rev. 71, 809 (1947), as in PRB 70, 224107 (2004), Eq. 3
+    (and :func:`ase.eos.birchmurnaghan`), with ``eta = (V0 / V)^(1/3)``::
+
+        E = E0 + 9 B0 V0 / 16 (eta^2 - 1)^2 (6 + BP (eta^2 - 1) - 4 eta^2)
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus, dimensionless.
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    strain = (V0 / V) ** (2.0 / 3.0) - 1.0  # eta^2 - 1
+    return E0 + 9.0 / 16.0 * B0 * V0 * strain**2 * (6.0 + BP * strain - 4.0 * (strain + 1.0))
+
+
+def vinet(V, E0, B0, BP, V0):
+    """Vinet (universal) equation of state, E(V).
+
+    From P. Vinet et al., J. Geophys. Res. 92, 9319 (1987), as in PRB 70, 224107
+    (and :func:`ase.eos.vinet`), with ``eta = (V / V0)^(1/3)``::
+
+        E = E0 + 2 B0 V0 / (BP - 1)^2
+                 (2 - (5 + 3 BP (eta - 1) - 3 eta) exp(-3 (BP - 1) (eta - 1) / 2))
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus, dimensionless (not 1).
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    x = (V / V0) ** (1.0 / 3.0) - 1.0  # eta - 1
+    c = 1.5 * (BP - 1.0)
+    return E0 + 2.0 * B0 * V0 / (BP - 1.0) ** 2 * (
+        2.0 - (2.0 + 3.0 * (BP - 1.0) * x) * np.exp(-c * x)
+    )
+
+
+def morse(r, De, a, re):
+    """Morse pair potential, E(r) = De ((1 - exp(-a (r - re)))^2 - 1).
+
+    Zero for separated atoms, minimum ``-De`` at ``re``.
+
+    Parameters
+    ----------
+    r : array-like
+        Interatomic distance, Å.
+    De : float or array-like
+        Well depth (dissociation energy), eV.
+    a : float or array-like
+        Width parameter, 1/Å.
+    re : float or array-like
+        Equilibrium distance, Å.
+
+    Returns
+    -------
+    E : array-like
+        Pair energy, eV.
+    """
+    return De * ((1.0 - np.exp(-a * (r - re))) ** 2 - 1.0)
+
+
+def lennard_jones(r, epsilon, sigma):
+    """Lennard-Jones 12-6 pair potential, E(r) = 4 epsilon ((sigma/r)^12 - (sigma/r)^6).
+
+    Parameters
+    ----------
+    r : array-like
+        Interatomic distance, Å.
+    epsilon : float or array-like
+        Well depth, eV.
+    sigma : float or array-like
+        Distance at which the energy crosses zero, Å.
+
+    Returns
+    -------
+    E : array-like
+        Pair energy, eV.
+    """
+    s6 = (sigma / r) ** 6
+    return 4.0 * epsilon * (s6**2 - s6)

@@ -24,22 +24,27 @@ from sklearn.utils.validation import check_is_fitted
 
 import skphys
 from skphys.datasets import load_murnaghan_example
-from skphys.functions import buckingham
+from skphys.functions import birch_murnaghan, buckingham, lennard_jones, morse, vinet
 
 
 def _murnaghan_data():
     return load_murnaghan_example(return_X_y=True)
 
 
-def _buckingham_data():
+def _noisy(function, x, *params):
     rng = np.random.default_rng(0)
-    r = np.linspace(1.6, 4.0, 40)
-    return r[:, None], buckingham(r, 500.0, 3.0, 20.0) + rng.normal(scale=1e-3, size=r.size)
+    return x[:, None], function(x, *params) + rng.normal(scale=1e-3, size=x.size)
 
 
 PHYSICAL_DATA = {
     "MurnaghanRegressor": _murnaghan_data,
-    "BuckinghamRegressor": _buckingham_data,
+    "BirchMurnaghanRegressor": lambda: _noisy(
+        birch_murnaghan, np.linspace(14, 19, 30), -3.7, 0.85, 5.0, 16.5
+    ),
+    "VinetRegressor": lambda: _noisy(vinet, np.linspace(14, 19, 30), -3.7, 0.85, 5.0, 16.5),
+    "BuckinghamRegressor": lambda: _noisy(buckingham, np.linspace(1.6, 4.0, 40), 500, 3, 20),
+    "MorseRegressor": lambda: _noisy(morse, np.linspace(1.6, 4.0, 40), 2.0, 1.4, 2.2),
+    "LennardJonesRegressor": lambda: _noisy(lennard_jones, np.linspace(2.3, 6, 40), 0.5, 2.5),
 }
 
 PHYSICAL_MODELS = [
