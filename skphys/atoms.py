@@ -11,7 +11,7 @@ Parallel and distributed generation go through joblib: ``n_jobs=2`` uses two
 local processes; on a cluster, install ``skphys[dask]``, connect a
 ``dask.distributed.Client`` and generate inside joblib's dask backend. Only the
 main process writes the cache. The same code runs on a laptop with a
-``LocalCluster``::
+``LocalCluster`` (in a script, under ``if __name__ == "__main__":``)::
 
     from dask.distributed import Client, LocalCluster
     from joblib import parallel_config

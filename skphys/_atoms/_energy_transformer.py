@@ -33,9 +33,9 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
         ``'emt'`` is ASE's built-in effective-medium theory (Al, Cu, Ag, Au, Ni,
         Pd, Pt, and rough H, C, N, O), needing no external code. Also accepted: an
         ASE calculator instance (deep-copied before use, so that it is never
-        changed; one holding a process or socket cannot be copied), or a
-        zero-argument factory returning one (called once per fit and transform,
-        and once per call in parallel workers).
+        changed), or a zero-argument factory returning one (called once per fit
+        and transform, and once per call in parallel workers); pass a factory for
+        a calculator holding a process or a socket, which cannot be copied.
     reference_distance : float, default=10.0
         Distance between every pair of atoms in the separated reference geometry,
         Å (an equilateral triangle for three atoms).
