@@ -98,8 +98,12 @@ def local_sensitivity(func, x, params, *, argnums=None, relative=False):
     return sensitivity
 
 
-def argument_names(func, argnums):
-    """Names of the positional arguments ``argnums`` of ``func`` (``p1``... if unknown)."""
+def argument_names(func, argnums, n_params):
+    """Names of the parameters ``argnums`` (as in :func:`local_sensitivity`) of ``func``.
+
+    Taken from the signature of ``func``; ``p1``, ``p2``, ... where it has none.
+    """
+    argnums = _check_argnums(argnums, n_params)
     try:
         names = [
             p.name

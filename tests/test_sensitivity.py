@@ -98,8 +98,9 @@ def test_reverse_mode_fallback_without_forward_rules():
 
 
 def test_argument_names_follow_the_signature():
-    assert argument_names(concentration, [1, 2]) == ["k1", "k_1"]
-    assert argument_names(lambda *args: 0, [1]) == ["p1"]
+    assert argument_names(concentration, None, 2) == ["k1", "k_1"]
+    assert argument_names(concentration, 2, 2) == ["k_1"]
+    assert argument_names(lambda *args: 0, [1], 1) == ["p1"]
 
 
 @pytest.mark.parametrize("argnums", [0, 3, (1, 3), (), "k1", (1.0,), True, (1, 1)])

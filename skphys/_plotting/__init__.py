@@ -1,0 +1,1 @@
+"""Display objects of :mod:`skphys.plotting`, one per module."""
