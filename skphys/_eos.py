@@ -1,7 +1,5 @@
 """Equations of state E(V) as scikit-learn regressors."""
 
-import warnings
-
 import numpy as np
 from ase.units import GPa
 from autograd import elementwise_grad
@@ -139,8 +137,8 @@ _EOS_DOC = """{title}
     -----
     UserWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
-        is extrapolated, as :mod:`ase.eos` warns), or one energy lies far off the
-        fitted curve.
+        is extrapolated, as :mod:`ase.eos` warns), or one energy lies more than
+        10 robust standard deviations off the fitted curve (an outlier).
 
     Examples
     --------
@@ -174,17 +172,8 @@ class BaseEOSRegressor(BasePhysicalRegressor):
         self.bulk_modulus_gpa_ = self.b0_ / GPa
         self.bulk_modulus_gpa_err_ = float(self.perr_[1] / GPa)
 
-    def _check_fit(self, X, y, sample_weight):
-        super()._check_fit(X, y, sample_weight)
-        volumes = X[sample_weight > 0, 0]
-        if not volumes.min() <= self.v0_ <= volumes.max():
-            warnings.warn(
-                f"{type(self).__name__}: the fitted V0 = {self.v0_:.6g} Å^3 lies outside "
-                f"the volumes of the data [{volumes.min():.6g}, {volumes.max():.6g}] Å^3; "
-                "the minimum is extrapolated. Add volumes on both sides of it.",
-                UserWarning,
-                stacklevel=3,
-            )
+    def _minimum_location(self):
+        return self.v0_
 
     def pressure(self, X):
         """Pressure ``P = -dE/dV`` of the fitted equation of state.

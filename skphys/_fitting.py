@@ -415,7 +415,7 @@ def solve(
             f"solver={solver!r} stopped without converging after max_iter={max_iter} "
             f"({message}). Increase max_iter, loosen tol or improve p0.",
             ConvergenceWarning,
-            stacklevel=3,
+            stacklevel=4,  # solve, the estimator's fit, scikit-learn's fit wrapper, caller
         )
     return FitResult(
         params=params,

@@ -179,6 +179,12 @@ _PAIR_DOC = """{title}
     feature_names_in_ : ndarray of shape (1,)
         Name of the distance column, when X had string column names.
 
+    Warns
+    -----
+    UserWarning
+        When the fitted minimum (where the form has one) lies outside the data, or one
+        energy lies more than 10 robust standard deviations off the fitted curve.
+
     Examples
     --------
     >>> import numpy as np
@@ -259,6 +265,9 @@ class MorseRegressor(BasePhysicalRegressor):
     def _initial_guess(self, X, y, sample_weight):
         return morse_guess(X[:, 0], y, sample_weight)
 
+    def _minimum_location(self):
+        return self.re_
+
 
 class LennardJonesRegressor(BasePhysicalRegressor):
     __doc__ = _pair_doc(
@@ -277,3 +286,6 @@ class LennardJonesRegressor(BasePhysicalRegressor):
 
     def _initial_guess(self, X, y, sample_weight):
         return lennard_jones_guess(X[:, 0], y, sample_weight)
+
+    def _minimum_location(self):
+        return 2 ** (1 / 6) * self.sigma_

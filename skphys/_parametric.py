@@ -5,6 +5,7 @@
 for any user function, as :func:`scipy.optimize.curve_fit` does.
 """
 
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -22,7 +23,12 @@ from ._fitting import (
 )
 from ._jacobian import JACOBIAN_METHODS, resolve_jacobian_method
 
-_ALPHA_CONSTRAINT = Interval(Real, 0, 1, closed="neither")
+# A physical fit warns when one residual exceeds this many robust standard
+# deviations (1.4826 x median absolute deviation) of all residuals, with at least
+# this many samples, and larger than this fraction of the range of y.
+_OUTLIER_SIGMAS = 10.0
+_OUTLIER_MIN_SAMPLES = 10
+_OUTLIER_RELATIVE_FLOOR = 1e-9
 
 
 def _check_alpha(alpha):
@@ -147,6 +153,7 @@ class BaseParametricRegressor(RegressorMixin, BaseEstimator):
                 f"Found n_samples={n_samples} (with non-zero weight) but the model has "
                 f"{n_params} parameters: at least {n_params} samples are needed."
             )
+        self._check_targets(y, sample_weight)
         bounds = self._validated_bounds(n_params)
         p0 = self._starting_point(given_p0, X, y, sample_weight, names, bounds)
         model = self._model
@@ -177,6 +184,9 @@ class BaseParametricRegressor(RegressorMixin, BaseEstimator):
         self._set_named_attributes()
         self._check_fit(X, y, sample_weight)
         return self
+
+    def _check_targets(self, y, sample_weight):
+        """Reject targets the model cannot be fitted to (hook; see subclasses)."""
 
     def _check_fit(self, X, y, sample_weight):
         """Warn about what is doubtful in the fitted model (hook; see subclasses)."""
@@ -510,6 +520,52 @@ class BasePhysicalRegressor(BaseParametricRegressor):
     def _set_named_attributes(self):
         for name, value in zip(self._names, self.params_, strict=True):
             setattr(self, f"{name.lower()}_", float(value))
+
+    def _check_targets(self, y, sample_weight):
+        values = y[sample_weight > 0]
+        if np.ptp(values) == 0:
+            raise ValueError(
+                f"{type(self).__name__}: all energies are equal ({values[0]:g} eV): "
+                "there is no curve to fit a physical model to."
+            )
+
+    def _minimum_location(self):
+        """Position of the fitted energy minimum (same units as X), or None."""
+        return None
+
+    def _check_fit(self, X, y, sample_weight):
+        keep = sample_weight > 0
+        x = X[keep, 0]
+        minimum = self._minimum_location()
+        if minimum is not None and not x.min() <= minimum <= x.max():
+            warnings.warn(
+                f"{type(self).__name__}: the fitted minimum at {minimum:.6g} "
+                f"({self._feature_meaning}) lies outside the data [{x.min():.6g}, "
+                f"{x.max():.6g}]: it is extrapolated. Add points on both sides of it.",
+                UserWarning,
+                stacklevel=4,  # _check_fit, fit, scikit-learn's fit wrapper, caller
+            )
+        self._warn_outlier(X[keep], y[keep])
+
+    def _warn_outlier(self, X, y):
+        """Warn when one residual lies far outside the spread of the others."""
+        if y.shape[0] < _OUTLIER_MIN_SAMPLES:
+            return
+        with np.errstate(all="ignore"):
+            residuals = y - np.asarray(self._model(self.params_, X))
+        spread = 1.4826 * np.median(np.abs(residuals - np.median(residuals)))  # robust sigma
+        worst = int(np.argmax(np.abs(residuals)))
+        # residuals at the level of rounding errors are no evidence of anything
+        floor = _OUTLIER_RELATIVE_FLOOR * np.ptp(y)
+        if abs(residuals[worst]) > max(_OUTLIER_SIGMAS * spread, floor):
+            warnings.warn(
+                f"{type(self).__name__}: the sample at {X[worst, 0]:.6g} "
+                f"({self._feature_meaning}) lies {abs(residuals[worst]) / spread:.0f} robust "
+                "standard deviations off the fitted curve; an outlier pulls a "
+                "least-squares fit. Check that point.",
+                UserWarning,
+                stacklevel=5,
+            )
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

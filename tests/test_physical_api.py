@@ -115,7 +115,7 @@ def test_check_dtype_object(case):
 @pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64])
 def test_check_estimators_dtypes(case, dtype):
     est, X, y = case
-    X_cast = np.round(X * 10).astype(dtype)  # keeps distances and volumes positive
+    X_cast = np.round(X * 1000).astype(dtype)  # in thousandths of Å or Å^3: positive
     pred = est.fit(X_cast, y).predict(X_cast)
     assert pred.dtype == np.float64 and np.all(np.isfinite(pred))
 
@@ -379,6 +379,8 @@ def test_check_supervised_y_2d(case):
 
 
 # -- scikit-learn tooling ------------------------------------------------------------
+# a training fold may miss the minimum of E(r): the model rightly says so
+@pytest.mark.filterwarnings("ignore:.*the fitted minimum.*extrapolated:UserWarning")
 def test_clone_cross_val_score_and_grid_search_over_solver(case):
     est, X, y = case
     scores = cross_val_score(clone(est), X, y, cv=KFold(4, shuffle=True, random_state=0))
