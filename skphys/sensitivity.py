@@ -221,21 +221,27 @@ def estimator_sensitivity(estimator, X, *, relative=False, layer_summary="rms"):
     check_is_fitted(estimator)
     y = np.asarray(estimator.predict(X), dtype=float)  # validates X as predict does
     X = validate_data(estimator, X, dtype=np.float64, reset=False)
-    if isinstance(estimator, BaseParametricRegressor):
-        params = estimator.params_
-        with np.errstate(all="ignore"):
-            jac = model_jacobian(estimator._model, params, X, estimator.jacobian_method_)
-        return _relative(jac, params, y) if relative else jac
-    if hasattr(estimator, "coefs_") and hasattr(estimator, "intercepts_"):
+    # Networks first: one built on the parametric core is still summarised per layer.
+    if is_network(estimator):
         model, params, layer_sizes = _network_model(estimator, X, y)
         jac = model_jacobian(model, params, X, "broadcast")
         if relative:
             jac = _relative(jac, params, y)
         return jac if layer_summary is None else summarise_layers(jac, layer_sizes, layer_summary)
+    if isinstance(estimator, BaseParametricRegressor):
+        params = estimator.params_
+        with np.errstate(all="ignore"):
+            jac = model_jacobian(estimator._model, params, X, estimator.jacobian_method_)
+        return _relative(jac, params, y) if relative else jac
     raise TypeError(
         "estimator_sensitivity needs a parametric skphys regressor (params_) or a tanh "
         f"network (coefs_, intercepts_); got {type(estimator).__name__}."
     )
+
+
+def is_network(estimator):
+    """Whether :func:`estimator_sensitivity` treats ``estimator`` as a network (per layer)."""
+    return hasattr(estimator, "coefs_") and hasattr(estimator, "intercepts_")
 
 
 def _network_model(estimator, X, y):

@@ -2,8 +2,12 @@
 
 import numpy as np
 
-from .._parametric import BaseParametricRegressor
-from ..sensitivity import argument_names, estimator_sensitivity, local_sensitivity
+from ..sensitivity import (
+    argument_names,
+    estimator_sensitivity,
+    is_network,
+    local_sensitivity,
+)
 from ._common import axes_or_new, default_axis_labels, output_unit, single_feature, style
 
 
@@ -217,7 +221,7 @@ class SensitivityDisplay:
         sensitivity = estimator_sensitivity(
             estimator, X, relative=relative, layer_summary=layer_summary
         )
-        layers = not isinstance(estimator, BaseParametricRegressor)
+        layers = is_network(estimator)
         if layers:
             labels = [f"layer {k + 1}" for k in range(sensitivity.shape[1])]
         else:
