@@ -166,6 +166,8 @@ def test_fit_display_with_named_features_and_given_axes(eos_fit):
         ({"kind": "both"}, "kind"),
         ({"alpha": 1.5}, "alpha"),
         ({"x_range": (300.0, 100.0)}, "x_range"),
+        ({"x_range": (100.0, np.inf)}, "x_range"),
+        ({"n_points": 1}, "n_points"),
     ],
 )
 def test_fit_display_bad_options(eos_fit, kwargs, match):

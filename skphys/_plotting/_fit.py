@@ -2,7 +2,7 @@
 
 import inspect
 import warnings
-from numbers import Real
+from numbers import Integral, Real
 
 import numpy as np
 from scipy import stats
@@ -107,6 +107,8 @@ def fit_curve(
         raise ValueError(f"kind must be 'confidence', 'prediction' or None, got {kind!r}.")
     if not isinstance(alpha, Real) or not 0 < alpha < 1:
         raise ValueError(f"alpha must be a probability in (0, 1), got {alpha!r}.")
+    if not isinstance(n_points, Integral) or n_points < 2:
+        raise ValueError(f"n_points must be an integer of at least 2, got {n_points!r}.")
     x, y = single_feature(X, "FitDisplay"), np.asarray(y, dtype=float)
     if x.shape[0] != y.shape[0]:
         raise ValueError(f"X has {x.shape[0]} samples but y has {y.shape[0]}.")

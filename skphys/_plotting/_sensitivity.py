@@ -56,7 +56,11 @@ class SensitivityDisplay:
     ylabel : str, default=None
         Y-axis label; ``None`` describes the sensitivity and its unit.
     relative : bool, default=False
-        Whether ``sensitivity`` is relative (only used for the default ``ylabel``).
+        Whether ``sensitivity`` is relative.
+    unit : str, default=''
+        Unit of y, for the default ``ylabel`` of absolute sensitivities.
+    layer_summary : {'rms', 'l2'} or None, default=None
+        The columns summarise network layers this way (for the default ``ylabel``).
 
     Attributes
     ----------
@@ -81,13 +85,26 @@ class SensitivityDisplay:
     ['$S_{k1}$', '$S_{k\\\\_1}$']
     """
 
-    def __init__(self, *, x, sensitivity, labels, xlabel="x", ylabel=None, relative=False):
+    def __init__(
+        self,
+        *,
+        x,
+        sensitivity,
+        labels,
+        xlabel="x",
+        ylabel=None,
+        relative=False,
+        unit="",
+        layer_summary=None,
+    ):
         self.x = x
         self.sensitivity = sensitivity
         self.labels = labels
         self.xlabel = xlabel
         self.ylabel = ylabel
         self.relative = relative
+        self.unit = unit
+        self.layer_summary = layer_summary
 
     def plot(self, ax=None, *, magnitude=True, line_kwargs=None):
         """Draw the display.
@@ -111,7 +128,9 @@ class SensitivityDisplay:
             ax.plot(self.x, column, **style({"label": label}, line_kwargs))[0]
             for column, label in zip(values.T, self.labels, strict=True)
         ]
-        ylabel = self.ylabel or sensitivity_axis_label(self.relative, magnitude)
+        ylabel = self.ylabel or sensitivity_axis_label(
+            self.relative, magnitude, self.unit, self.layer_summary
+        )
         ax.set(xlabel=self.xlabel, ylabel=ylabel, xlim=(np.min(self.x), np.max(self.x)))
         ax.legend()
         self.ax_ = ax
@@ -226,10 +245,6 @@ class SensitivityDisplay:
             labels = [f"layer {k + 1}" for k in range(sensitivity.shape[1])]
         else:
             labels = [sensitivity_label(name) for name in estimator.param_names_]
-        if ylabel is None:
-            ylabel = sensitivity_axis_label(
-                relative, magnitude, output_unit(estimator), layers and layer_summary
-            )
         display = cls(
             x=x[order],
             sensitivity=sensitivity,
@@ -237,5 +252,7 @@ class SensitivityDisplay:
             xlabel=xlabel or default_axis_labels(estimator)[0],
             ylabel=ylabel,
             relative=relative,
+            unit=output_unit(estimator),
+            layer_summary=layer_summary if layers else None,
         )
         return display.plot(ax, magnitude=magnitude, line_kwargs=line_kwargs)
