@@ -286,7 +286,13 @@ def test_sensitivity_display_from_parametric_estimator(eos_fit):
         assert_allclose(line.get_ydata(), column, rtol=1e-12)
     assert legend_texts(display.ax_) == ["$S_{E0}$", "$S_{B0}$", "$S_{BP}$", "$S_{V0}$"]
     assert display.ax_.get_xlabel() == "volume (Å$^3$)"
-    assert "eV per unit of p" in display.ax_.get_ylabel()
+    assert (
+        display.ax_.get_ylabel().startswith("|") and "eV per unit of p" in display.ax_.get_ylabel()
+    )
+    _, ax = plt.subplots()
+    signed = display.plot(ax, magnitude=False)
+    assert not signed.ax_.get_ylabel().startswith("|")
+    assert_allclose(signed.lines_[0].get_ydata(), expected[:, 0])  # dE/dE0 = +1
 
 
 def test_sensitivity_display_from_network():
