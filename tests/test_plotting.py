@@ -21,7 +21,7 @@ from sklearn.metrics import mean_absolute_error, root_mean_squared_error  # noqa
 from sklearn.neural_network import MLPRegressor  # noqa: E402
 
 from skphys import BuckinghamRegressor, MurnaghanRegressor  # noqa: E402
-from skphys._plotting._fit import prediction_grid  # noqa: E402
+from skphys._plotting._curve import prediction_grid  # noqa: E402
 from skphys.datasets import load_murnaghan_example  # noqa: E402
 from skphys.plotting import EOSDisplay, FitDisplay, ParityDisplay, SensitivityDisplay  # noqa: E402
 from skphys.sensitivity import estimator_sensitivity  # noqa: E402

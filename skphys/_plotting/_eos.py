@@ -3,7 +3,8 @@
 from sklearn.utils.validation import check_is_fitted
 
 from ._common import style, value_with_error
-from ._fit import FitDisplay, fit_curve
+from ._curve import fit_curve
+from ._fit import FitDisplay
 
 _EOS_ATTRIBUTES = ("v0_", "e0_", "bulk_modulus_gpa_", "bulk_modulus_gpa_err_")
 
