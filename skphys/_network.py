@@ -44,7 +44,8 @@ def unflatten(params, layer_sizes):
     layers, start = [], 0
     for n_in, n_out in layer_shapes(layer_sizes):
         stop = start + n_in * n_out
-        layers.append((params[start:stop].reshape((n_in, n_out) + tail), params[stop : stop + n_out]))
+        weights = params[start:stop].reshape((n_in, n_out) + tail)
+        layers.append((weights, params[stop : stop + n_out]))
         start = stop + n_out
     return layers
 
@@ -74,13 +75,12 @@ def tanh_network(params, X, layer_sizes):
         stop = start + (n_in + 1) * n_out
         block = params[start:stop].reshape((n_in + 1, n_out) + tail)
         start = stop
-        if k > 0:
-            inputs = anp.tanh(outputs)
-        inputs = _with_ones(inputs)
         if tail:
-            outputs = anp.einsum("si,ios->so", inputs, block)
+            outputs = anp.einsum("si,ios->so", _with_ones(inputs), block)
         else:
-            outputs = anp.dot(inputs, block)
+            outputs = anp.dot(_with_ones(inputs), block)
+        if k < len(shapes) - 1:
+            inputs = anp.tanh(outputs)
     return outputs
 
 
@@ -101,7 +101,8 @@ def init_network(layer_sizes, rng, scale="fan_in"):
     for n_in, n_out in layer_shapes(layer_sizes):
         w_scale = 1.0 / np.sqrt(n_in) if scale == "fan_in" else scale
         b_scale = 1.0 if scale == "fan_in" else scale
-        layers.append((rng.standard_normal((n_in, n_out)) * w_scale, rng.standard_normal(n_out) * b_scale))
+        weights = rng.standard_normal((n_in, n_out)) * w_scale
+        layers.append((weights, rng.standard_normal(n_out) * b_scale))
     return flatten(layers)
 
 
