@@ -209,7 +209,19 @@ class _Recorder:
         if self.verbose:
             print(f"Iteration {iteration}, loss = {loss:.8g}")
         if self.callback is not None:
-            self.callback(np.array(params), iteration, float(loss))
+            try:
+                self.callback(np.array(params), iteration, float(loss))
+            except StopIteration:
+                # The callback ends the fit here, as scipy.optimize.minimize allows.
+                raise _StopRequested(np.array(params)) from None
+
+
+class _StopRequested(Exception):
+    """Raised through the solver when the callback raises StopIteration."""
+
+    def __init__(self, params):
+        super().__init__()
+        self.params = params
 
 
 def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
@@ -352,7 +364,9 @@ def solve(
     learning_rate : float, default=1e-3
         Adam's step size.
     callback : callable, default=None
-        ``callback(params, iteration, loss)`` after every iteration.
+        ``callback(params, iteration, loss)`` after every iteration. Raising
+        ``StopIteration`` in it ends the fit at those parameters (reported as
+        converged), as :func:`scipy.optimize.minimize` allows.
     verbose : int, default=0
         Print the loss at every iteration when positive.
 
@@ -385,20 +399,24 @@ def solve(
             "give p0 where the model is defined for every sample."
         )
     recorder = _Recorder(callback, verbose)
-    if solver in ("lm", "trf"):
-        params, n_iter, converged, message = _solve_least_squares(
-            problem, x0, solver, bounds, max_iter, tol, recorder
-        )
-    elif solver == "lbfgs":
-        params, n_iter, converged, message = _solve_lbfgs(
-            problem, x0, bounds, max_iter, tol, recorder
-        )
-    elif solver == "adam":
-        params, n_iter, converged, message = _solve_adam(
-            problem, x0, bounds, max_iter, tol, learning_rate, recorder
-        )
-    else:
-        raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
+    try:
+        if solver in ("lm", "trf"):
+            params, n_iter, converged, message = _solve_least_squares(
+                problem, x0, solver, bounds, max_iter, tol, recorder
+            )
+        elif solver == "lbfgs":
+            params, n_iter, converged, message = _solve_lbfgs(
+                problem, x0, bounds, max_iter, tol, recorder
+            )
+        elif solver == "adam":
+            params, n_iter, converged, message = _solve_adam(
+                problem, x0, bounds, max_iter, tol, learning_rate, recorder
+            )
+        else:
+            raise ValueError(f"solver must be one of {SOLVERS}, got {solver!r}.")
+    except _StopRequested as stop:
+        params, n_iter, converged = stop.params, len(recorder.curve) - 1, True
+        message = f"the callback stopped the fit after {n_iter} iterations"
 
     loss = problem.loss(params)
     if not np.all(np.isfinite(params)) or not np.isfinite(loss) or loss >= _HUGE_RESIDUAL:
