@@ -4,9 +4,9 @@ from ._eos import BaseEOSRegressor, BirchMurnaghanRegressor, MurnaghanRegressor,
 from ._fitting import FitFailedError
 from ._pair import BuckinghamRegressor, LennardJonesRegressor, MorseRegressor
 from ._parametric import BasePhysicalRegressor, ParametricRegressor
+from ._persistence import IncompatibleVersionError
+from ._version import __version__
 from .atoms import AseEnergyTransformer, PairDistanceTransformer
-
-__version__ = "0.1.0"
 
 __all__ = [
     "AseEnergyTransformer",
@@ -15,6 +15,7 @@ __all__ = [
     "BirchMurnaghanRegressor",
     "BuckinghamRegressor",
     "FitFailedError",
+    "IncompatibleVersionError",
     "LennardJonesRegressor",
     "MorseRegressor",
     "MurnaghanRegressor",

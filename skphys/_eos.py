@@ -175,6 +175,13 @@ class BaseEOSRegressor(BasePhysicalRegressor):
     def _minimum_location(self):
         return self.v0_
 
+    def _parameter_shift(self, y, sample_weight, n_params):
+        # E0 is solved for relative to the lowest energy: DFT energies of -400 eV
+        # or 1e6 eV offsets then fit as precisely as energies near zero.
+        shift = np.zeros(n_params)
+        shift[0] = np.min(y[sample_weight > 0])
+        return shift
+
     def pressure(self, X):
         """Pressure ``P = -dE/dV`` of the fitted equation of state.
 

@@ -51,7 +51,7 @@ class FitResult:
     params : ndarray of shape (n_params,)
         Final parameters, in the model's units.
     n_iter : int
-        Iterations taken (accepted steps for 'lm' and 'trf').
+        Iterations taken ('lm', 'trf': one Jacobian evaluation each).
     loss : float
         Final value of the objective (see the module docstring).
     loss_curve : list of float
@@ -251,7 +251,7 @@ def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
         x, _, info, message, ier = optimize.leastsq(
             fun, x0, Dfun=jac, full_output=True, ftol=tol, xtol=tol, gtol=tol, maxfev=max_iter
         )
-        return x, info.get("njev", len(recorder.curve)), ier in (1, 2, 3, 4), message
+        return x, info["njev"], ier in (1, 2, 3, 4), message
     res = optimize.least_squares(
         fun,
         x0,
@@ -264,8 +264,7 @@ def _solve_least_squares(problem, x0, method, bounds, max_iter, tol, recorder):
         gtol=tol,
         max_nfev=max_iter,
     )
-    # 'trf' evaluates the Jacobian at x0 and after every step: steps = njev - 1
-    return res.x, max(res.njev - 1, 0), res.status > 0, res.message
+    return res.x, res.njev, res.status > 0, res.message
 
 
 def _solve_lbfgs(problem, x0, bounds, max_iter, tol, recorder):
@@ -424,9 +423,12 @@ def solve(
             f"solver={solver!r} ended on non-finite parameters or objective ({message}). "
             "Give a better p0, bounds, or another solver."
         )
-    # The curve holds the loss at x0, then after every iteration (the final one
-    # unless the solver already reported it): len(loss_curve) == n_iter + 1.
-    if not recorder.curve or not np.isclose(recorder.curve[-1], loss, rtol=1e-10, atol=0):
+    # The curve holds the loss at x0, then after every iteration:
+    # len(loss_curve) == n_iter + 1. 'lm' and 'trf' record at the start of each
+    # iteration (one Jacobian each), so the loss after the last one is added;
+    # 'lbfgs' and 'adam' record after each iteration, and add it unless recorded.
+    last = recorder.curve[-1] if recorder.curve else np.nan
+    if solver in ("lm", "trf") or not np.isclose(last, loss, rtol=1e-10, atol=0):
         recorder.curve.append(loss)
     if not converged:
         warnings.warn(

@@ -5,6 +5,7 @@
 for any user function, as :func:`scipy.optimize.curve_fit` does.
 """
 
+import functools
 import warnings
 from numbers import Integral, Real
 
@@ -22,6 +23,7 @@ from ._fitting import (
     student_t_quantile,
 )
 from ._jacobian import JACOBIAN_METHODS, resolve_jacobian_method
+from ._persistence import VersionedStateMixin
 
 # A physical fit warns when one residual exceeds this many robust standard
 # deviations (1.4826 x median absolute deviation) of all residuals, with at least
@@ -31,13 +33,17 @@ _OUTLIER_MIN_SAMPLES = 10
 _OUTLIER_RELATIVE_FLOOR = 1e-9
 
 
+def _shifted_callback(callback, shift, params, iteration, loss):
+    return callback(params + shift, iteration, loss)
+
+
 def _check_alpha(alpha):
     if not isinstance(alpha, Real) or not 0 < alpha < 1:
         raise ValueError(f"alpha must be a probability in (0, 1), got {alpha!r}.")
     return float(alpha)
 
 
-class BaseParametricRegressor(RegressorMixin, BaseEstimator):
+class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
     """Shared machinery of the named-parameter regressors; not for direct use.
 
     Subclasses provide ``_model(params, X)``, ``_param_names()`` and, optionally,
@@ -156,23 +162,35 @@ class BaseParametricRegressor(RegressorMixin, BaseEstimator):
         self._check_targets(y, sample_weight)
         bounds = self._validated_bounds(n_params)
         p0 = self._starting_point(given_p0, X, y, sample_weight, names, bounds)
+        # Solve for the parameters relative to ``shift`` (an additive energy
+        # offset, for models that have one): tolerances then do not depend on
+        # where the energy zero lies.
+        shift = self._parameter_shift(y, sample_weight, n_params)
+        y_shift = shift.sum()
+        if bounds is not None:
+            bounds = (bounds[0] - shift, bounds[1] - shift)
+        callback = self.callback
+        if callback is not None and y_shift != 0:
+            callback = functools.partial(_shifted_callback, self.callback, shift)
         model = self._model
-        jacobian = resolve_jacobian_method(model, p0, X, self._jacobian_option())
-        problem = LeastSquaresProblem(model, X, y, sample_weight=sample_weight, jacobian=jacobian)
+        jacobian = resolve_jacobian_method(model, p0 - shift, X, self._jacobian_option())
+        problem = LeastSquaresProblem(
+            model, X, y - y_shift, sample_weight=sample_weight, jacobian=jacobian
+        )
         result = solve(
             problem,
-            p0,
+            p0 - shift,
             solver=self.solver,
             bounds=bounds,
             max_iter=self.max_iter,
             tol=self.tol,
             learning_rate=self.learning_rate,
-            callback=self.callback,
+            callback=callback,
             verbose=self.verbose,
         )
         pcov, residual_variance, dof = parameter_covariance(problem, result.params)
         self.param_names_ = names
-        self.params_ = result.params
+        self.params_ = result.params + shift
         self.pcov_ = pcov
         self.perr_ = np.sqrt(np.diag(pcov))
         self.residual_variance_ = residual_variance
@@ -187,6 +205,15 @@ class BaseParametricRegressor(RegressorMixin, BaseEstimator):
 
     def _check_targets(self, y, sample_weight):
         """Reject targets the model cannot be fitted to (hook; see subclasses)."""
+
+    def _parameter_shift(self, y, sample_weight, n_params):
+        """Offsets subtracted from the parameters while solving (hook).
+
+        A model ``c + g(params', X)`` with an additive constant ``c`` may return a
+        vector with a value ``y_ref`` at the index of ``c`` (zeros elsewhere): the
+        fit then sees ``y - y_ref`` and ``c - y_ref``. Zeros by default.
+        """
+        return np.zeros(n_params)
 
     def _check_fit(self, X, y, sample_weight):
         """Warn about what is doubtful in the fitted model (hook; see subclasses)."""

@@ -10,7 +10,6 @@ from ase import Atoms
 from ase.calculators.emt import EMT
 from ase.eos import EquationOfState
 from ase.units import GPa
-from autograd import jacobian
 from autograd.test_util import check_grads
 from scipy import stats
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
