@@ -137,8 +137,10 @@ _EOS_DOC = """{title}
     -----
     UserWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
-        is extrapolated, as :mod:`ase.eos` warns), or one energy lies more than
-        10 robust standard deviations off the fitted curve (an outlier).
+        is extrapolated, as :mod:`ase.eos` warns), one energy lies more than 10
+        robust standard deviations off the fitted curve (an outlier), a
+        parameter's standard error exceeds its value, or the fit ends at
+        unphysical values (B0 <= 0, BP outside 0-20) even after restarts.
 
     Examples
     --------
@@ -174,6 +176,15 @@ class BaseEOSRegressor(BasePhysicalRegressor):
 
     def _minimum_location(self):
         return self.v0_
+
+    def _plausible(self, params):
+        # a positive bulk modulus with a positive pressure derivative below 20
+        # (real solids: 3-7; EMT aluminium: 0.3-0.8)
+        return params[1] > 0 and 0 < params[2] < 20
+
+    def _other_starts(self, p0):
+        # BP is the parameter the data determine least: start from other values
+        return [[p0[0], p0[1], bp, p0[3]] for bp in (2.0, 3.0, 5.0, 7.0)]
 
     def _parameter_shift(self, y, sample_weight, n_params):
         # E0 is solved for relative to the lowest energy: DFT energies of -400 eV

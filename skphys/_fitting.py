@@ -481,22 +481,33 @@ def parameter_covariance(problem, params, ridge=None):
     residual_variance = float(residuals @ residuals) / dof
     if problem.last_jacobian is not None:
         point, jac = problem.last_jacobian
-        pcov = _inverse_normal_matrix(jac, ridge) * residual_variance
+        pcov = inverse_normal_matrix(jac, ridge) * residual_variance
         step = np.abs(params - point)
         if np.all(step <= _JACOBIAN_REUSE_SIGMA * np.sqrt(np.abs(np.diag(pcov)))):
             return pcov, residual_variance, dof
     jac = problem.data_jacobian(params)
-    return _inverse_normal_matrix(jac, ridge) * residual_variance, residual_variance, dof
+    return inverse_normal_matrix(jac, ridge) * residual_variance, residual_variance, dof
 
 
-def _inverse_normal_matrix(jac, ridge):
-    """``(J^T J + diag(ridge))^+``; singular directions dropped as curve_fit does."""
+def inverse_normal_matrix(jac, ridge=None):
+    """``(J^T J + diag(ridge))^+``; singular directions dropped as curve_fit does.
+
+    The columns are scaled to unit norm first: parameters of very different
+    magnitudes (A ~ 1e5 eV and B ~ 4 1/Å in a Buckingham potential) otherwise make
+    the smallest singular value look like rounding noise and lose its direction.
+    """
+    norms = np.linalg.norm(jac, axis=0)
+    norms = np.where(norms > 0, norms, 1.0)
+    scaled = jac / norms
     if ridge is None:
-        _, sing, vt = np.linalg.svd(jac, full_matrices=False)
+        _, sing, vt = np.linalg.svd(scaled, full_matrices=False)
         keep = sing > np.finfo(float).eps * max(jac.shape) * sing[0]
         vt = vt[keep]
-        return (vt.T / sing[keep] ** 2) @ vt
-    return np.linalg.pinv(jac.T @ jac + np.diag(ridge), hermitian=True)
+        inverse = (vt.T / sing[keep] ** 2) @ vt
+    else:
+        normal = scaled.T @ scaled + np.diag(ridge / norms**2)
+        inverse = np.linalg.pinv(normal, hermitian=True)
+    return inverse / np.outer(norms, norms)
 
 
 def prediction_std(model, params, pcov, X, jacobian_method):

@@ -1,7 +1,7 @@
 """Pair potentials E(r) as scikit-learn regressors."""
 
 import numpy as np
-from scipy.optimize import lsq_linear
+from scipy.optimize import lsq_linear, minimize_scalar
 
 from ._parametric import BasePhysicalRegressor
 from .functions import buckingham, lennard_jones, morse
@@ -12,7 +12,8 @@ def buckingham_guess(r, energies, sample_weight, bounds=None):
 
     For a fixed decay rate B the model is linear in A and C; a grid of B values is
     scanned, (A, C) solved by weighted linear least squares (within ``bounds`` if
-    given), and the best triple returned.
+    given), the lowest minima of that profile refined by a 1-D bounded search, and
+    the best triple returned.
 
     Parameters
     ----------
@@ -32,23 +33,66 @@ def buckingham_guess(r, energies, sample_weight, bounds=None):
     """
     sqrt_w = np.sqrt(sample_weight)
     lower, upper = (np.full(3, -np.inf), np.full(3, np.inf)) if bounds is None else bounds
-    # Decay lengths from a tenth of the smallest distance to the largest distance.
-    b_grid = np.geomspace(1.0 / max(r.max(), 1e-12), 10.0 / max(r.min(), 1e-12), 60)
-    b_grid = b_grid[(b_grid >= lower[1]) & (b_grid <= upper[1])]
-    if b_grid.size == 0:
-        b_grid = np.array([np.clip(1.0 / r.mean(), lower[1], upper[1])])
-    best, best_cost = None, np.inf
-    for b in b_grid:
+    linear_bounds = (lower[[0, 2]], upper[[0, 2]])
+
+    def profile(b):
+        """Best (A, C) for the decay rate b, and the cost of that triple."""
         with np.errstate(all="ignore"):
             design = np.column_stack([np.exp(-b * r), -(r**-6.0)]) * sqrt_w[:, None]
         if not np.all(np.isfinite(design)):
-            continue
-        sol = lsq_linear(design, sqrt_w * energies, bounds=(lower[[0, 2]], upper[[0, 2]]))
-        if sol.cost < best_cost:
-            best, best_cost = [sol.x[0], b, sol.x[1]], sol.cost
-    if best is None:
+            return np.inf, None
+        sol = lsq_linear(design, sqrt_w * energies, bounds=linear_bounds)
+        return sol.cost, [sol.x[0], b, sol.x[1]]
+
+    # Decay lengths from a thirtieth of the smallest distance to twice the largest
+    # (B r from 0.5 to 30: a well needs B r_min > 6; steep walls reach B r ~ 20).
+    b_low = max(0.5 / max(r.max(), 1e-12), lower[1])
+    b_high = min(30.0 / max(r.min(), 1e-12), upper[1])
+    if not b_low < b_high:
+        b_low, b_high = lower[1], lower[1] + 1.0
+    # The profile is sharp in B (A ~ exp(B r)): a fine grid, evaluated at once.
+    grid = np.geomspace if b_low > 0 else np.linspace
+    b_grid = grid(b_low, b_high, 2000)
+    costs = _unconstrained_profile(b_grid, r, energies, sqrt_w)
+    if not np.any(np.isfinite(costs)):
         return [float(np.clip(1.0, lower[0], upper[0])), float(b_grid[0]), 0.0]
+    # Refine the three lowest local minima of the grid between their neighbours (a
+    # 1-D bounded search each, within the bounds on A and C) and keep the best.
+    interior = np.r_[True, costs[1:] <= costs[:-1]] & np.r_[costs[:-1] <= costs[1:], True]
+    candidates = np.flatnonzero(interior & np.isfinite(costs))
+    best_cost, best = np.inf, None
+    for i in candidates[np.argsort(costs[candidates])][:3]:
+        if not np.isfinite(costs[i]):
+            continue
+        lo, hi = b_grid[max(i - 1, 0)], b_grid[min(i + 1, b_grid.size - 1)]
+        found = minimize_scalar(lambda b: profile(b)[0], bounds=(lo, hi), method="bounded",
+                                options={"xatol": 1e-10 * hi})  # fmt: skip
+        for b in (found.x, b_grid[i]):
+            cost, triple = profile(b)
+            if cost < best_cost:
+                best_cost, best = cost, triple
     return [float(v) for v in best]
+
+
+def _unconstrained_profile(b_grid, r, energies, sqrt_w):
+    """Least-squares cost of the best (A, C) for every decay rate of ``b_grid``.
+
+    The 2x2 normal equations of ``E = A exp(-B r) - C r^-6`` are solved in closed
+    form for all B at once, with both columns normalised.
+    """
+    with np.errstate(all="ignore"):
+        u = np.exp(-np.outer(r, b_grid)) * sqrt_w[:, None]  # (n, n_b)
+        v = -(r**-6.0) * sqrt_w
+        y = energies * sqrt_w
+        u_norm = np.linalg.norm(u, axis=0)
+        u = u / u_norm
+        v = v / np.linalg.norm(v)
+        rho = v @ u  # correlation of the two columns, per B
+        uy, vy = y @ u, y @ v
+        det = 1.0 - rho**2
+        explained = (uy**2 + vy**2 - 2 * rho * uy * vy) / det
+        costs = 0.5 * (y @ y - explained)
+    return np.where(np.isfinite(costs) & (det > 1e-12) & (u_norm > 0), costs, np.inf)
 
 
 def morse_guess(r, energies, sample_weight):
@@ -182,8 +226,10 @@ _PAIR_DOC = """{title}
     Warns
     -----
     UserWarning
-        When the fitted minimum (where the form has one) lies outside the data, or one
-        energy lies more than 10 robust standard deviations off the fitted curve.
+        When the fitted minimum (where the form has one) lies outside the data, one
+        energy lies more than 10 robust standard deviations off the fitted curve,
+        a parameter's standard error exceeds its value, or the parameters are
+        unphysical (negative).
 
     Examples
     --------
@@ -245,6 +291,9 @@ class BuckinghamRegressor(BasePhysicalRegressor):
     def _initial_guess(self, X, y, sample_weight):
         return buckingham_guess(X[:, 0], y, sample_weight, self._validated_bounds(3))
 
+    def _plausible(self, params):
+        return params[0] > 0 and params[1] > 0 and params[2] >= 0
+
 
 class MorseRegressor(BasePhysicalRegressor):
     __doc__ = _pair_doc(
@@ -268,6 +317,9 @@ class MorseRegressor(BasePhysicalRegressor):
     def _minimum_location(self):
         return self.re_
 
+    def _plausible(self, params):
+        return bool(np.all(params > 0))
+
 
 class LennardJonesRegressor(BasePhysicalRegressor):
     __doc__ = _pair_doc(
@@ -289,3 +341,6 @@ class LennardJonesRegressor(BasePhysicalRegressor):
 
     def _minimum_location(self):
         return 2 ** (1 / 6) * self.sigma_
+
+    def _plausible(self, params):
+        return bool(np.all(params > 0))

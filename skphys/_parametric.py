@@ -11,6 +11,7 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
@@ -177,17 +178,25 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
         problem = LeastSquaresProblem(
             model, X, y - y_shift, sample_weight=sample_weight, jacobian=jacobian
         )
-        result = solve(
-            problem,
-            p0 - shift,
-            solver=self.solver,
-            bounds=bounds,
-            max_iter=self.max_iter,
-            tol=self.tol,
-            learning_rate=self.learning_rate,
-            callback=callback,
-            verbose=self.verbose,
-        )
+        options = {
+            "solver": self.solver,
+            "bounds": bounds,
+            "max_iter": self.max_iter,
+            "tol": self.tol,
+            "learning_rate": self.learning_rate,
+            "callback": callback,
+            "verbose": self.verbose,
+        }
+        result = solve(problem, p0 - shift, **options)
+        if self.p0 is None and not self._plausible(result.params + shift):
+            # The data-driven start led to an unphysical optimum: try the model's
+            # other starts and keep the lowest objective.
+            for start in self._other_starts(p0):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", ConvergenceWarning)
+                    other = solve(problem, np.asarray(start, float) - shift, **options)
+                if other.loss < result.loss:
+                    result = other
         pcov, residual_variance, dof = parameter_covariance(problem, result.params)
         self.param_names_ = names
         self.params_ = result.params + shift
@@ -205,6 +214,14 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
 
     def _check_targets(self, y, sample_weight):
         """Reject targets the model cannot be fitted to (hook; see subclasses)."""
+
+    def _plausible(self, params):
+        """Whether fitted parameters are physically plausible (hook; True here)."""
+        return True
+
+    def _other_starts(self, p0):
+        """Further starting points, tried when the fit is not plausible (hook)."""
+        return []
 
     def _parameter_shift(self, y, sample_weight, n_params):
         """Offsets subtracted from the parameters while solving (hook).
@@ -573,6 +590,36 @@ class BasePhysicalRegressor(BaseParametricRegressor):
                 stacklevel=4,  # _check_fit, fit, scikit-learn's fit wrapper, caller
             )
         self._warn_outlier(X[keep], y[keep])
+        self._warn_undetermined(y[keep])
+        if not self._plausible(self.params_):
+            values = ", ".join(
+                f"{n} = {v:.4g}" for n, v in zip(self.param_names_, self.params_, strict=True)
+            )
+            warnings.warn(
+                f"{type(self).__name__}: the fit ends at unphysical parameters ({values}); "
+                "check the range and the scatter of the data.",
+                UserWarning,
+                stacklevel=4,
+            )
+
+    def _warn_undetermined(self, y):
+        """Warn when the data leave a parameter undetermined (error above its value)."""
+        shift = self._parameter_shift(y, np.ones_like(y), len(self.params_))
+        loose = [
+            f"{name} = {value:.4g} ± {error:.2g}"
+            for name, value, error, offset in zip(
+                self.param_names_, self.params_, self.perr_, shift, strict=True
+            )
+            if offset == 0 and np.isfinite(error) and error > abs(value)
+        ]
+        if loose:
+            warnings.warn(
+                f"{type(self).__name__}: the data do not determine {', '.join(loose)} "
+                "(standard error above the value): the energy differences are too small "
+                "for the scatter, or the range too narrow.",
+                UserWarning,
+                stacklevel=4,
+            )
 
     def _warn_outlier(self, X, y):
         """Warn when one residual lies far outside the spread of the others."""
