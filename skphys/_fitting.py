@@ -453,7 +453,8 @@ def parameter_covariance(problem, params, ridge=None):
     ``pcov = s^2 (J^T J + R)^+`` with ``s^2 = sum(w r^2) / (m - n_params)``, where
     ``J`` is the Jacobian of the weighted data residuals, ``R`` the optional ridge
     matrix and ``^+`` the pseudo-inverse (singular directions discarded as in
-    :func:`scipy.optimize.curve_fit`).
+    :func:`scipy.optimize.curve_fit`). With a ridge, ``n_params`` is replaced by the
+    effective number of parameters ``trace(J (J^T J + R)^+ J^T)``.
 
     Parameters
     ----------
@@ -470,11 +471,22 @@ def parameter_covariance(problem, params, ridge=None):
         Filled with ``inf`` when it cannot be estimated (no degree of freedom).
     residual_variance : float
         ``s^2``, the variance of one observation of unit weight.
-    dof : int
-        Degrees of freedom ``m - n_params``.
+    dof : int or float
+        Degrees of freedom ``m - n_params`` (a float with a ridge).
     """
     n_params = params.shape[0]
     residuals = problem.data_residuals(params)
+    if ridge is not None:
+        # A ridge shrinks the parameters rather than leaving them free: they count
+        # by the trace of the hat matrix J (J^T J + R)^+ J^T (the effective degrees
+        # of freedom of ridge regression), which stays below m for any n_params.
+        jac = problem.data_jacobian(params)
+        inverse = inverse_normal_matrix(jac, ridge)
+        dof = problem.n_effective - float(np.sum((jac @ inverse) * jac))
+        if dof <= 0:
+            return np.full((n_params, n_params), np.inf), np.inf, dof
+        residual_variance = float(residuals @ residuals) / dof
+        return inverse * residual_variance, residual_variance, dof
     dof = problem.n_effective - n_params
     if dof <= 0:
         return np.full((n_params, n_params), np.inf), np.inf, dof
