@@ -398,6 +398,7 @@ def solve(
             "give p0 where the model is defined for every sample."
         )
     recorder = _Recorder(callback, verbose)
+    stopped = False
     try:
         if solver in ("lm", "trf"):
             params, n_iter, converged, message = _solve_least_squares(
@@ -416,6 +417,7 @@ def solve(
     except _StopRequested as stop:
         params, n_iter, converged = stop.params, len(recorder.curve) - 1, True
         message = f"the callback stopped the fit after {n_iter} iterations"
+        stopped = True  # the curve already ends with the loss at these params
 
     loss = problem.loss(params)
     if not np.all(np.isfinite(params)) or not np.isfinite(loss) or loss >= _HUGE_RESIDUAL:
@@ -428,7 +430,7 @@ def solve(
     # iteration (one Jacobian each), so the loss after the last one is added;
     # 'lbfgs' and 'adam' record after each iteration, and add it unless recorded.
     last = recorder.curve[-1] if recorder.curve else np.nan
-    if solver in ("lm", "trf") or not np.isclose(last, loss, rtol=1e-10, atol=0):
+    if (solver in ("lm", "trf") and not stopped) or not np.isclose(last, loss, rtol=1e-10, atol=0):
         recorder.curve.append(loss)
     if not converged:
         warnings.warn(
