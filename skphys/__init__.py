@@ -5,8 +5,10 @@ from ._fitting import FitFailedError
 from ._pair import BuckinghamRegressor, LennardJonesRegressor, MorseRegressor
 from ._parametric import BasePhysicalRegressor, ParametricRegressor
 from ._persistence import IncompatibleVersionError
+from ._tanh_mlp import TanhMLPRegressor
 from ._version import __version__
 from .atoms import AseEnergyTransformer, PairDistanceTransformer
+from .exceptions import ExtrapolationWarning
 
 __all__ = [
     "AseEnergyTransformer",
@@ -14,6 +16,7 @@ __all__ = [
     "BasePhysicalRegressor",
     "BirchMurnaghanRegressor",
     "BuckinghamRegressor",
+    "ExtrapolationWarning",
     "FitFailedError",
     "IncompatibleVersionError",
     "LennardJonesRegressor",
@@ -21,6 +24,7 @@ __all__ = [
     "MurnaghanRegressor",
     "PairDistanceTransformer",
     "ParametricRegressor",
+    "TanhMLPRegressor",
     "VinetRegressor",
     "__version__",
 ]

@@ -1,0 +1,579 @@
+"""TanhMLPRegressor: small tanh networks fitted by the shared least-squares core.
+
+The network is the pure function :func:`skphys._network.tanh_network`; this module
+only standardises the data, draws starting weights, hands the problem to
+:func:`skphys._fitting.solve` (Levenberg-Marquardt on the autograd Jacobian by
+default) and converts the result back to the units of the data.
+"""
+
+import warnings
+from functools import partial
+from numbers import Integral, Real
+
+import numpy as np
+from autograd import make_vjp
+from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from ._fitting import (
+    SOLVERS,
+    FitFailedError,
+    LeastSquaresProblem,
+    parameter_covariance,
+    prediction_std,
+    solve,
+)
+from ._network import (
+    flatten,
+    init_network,
+    n_network_params,
+    tanh_network,
+    to_original_units,
+    unflatten,
+)
+from ._persistence import VersionedStateMixin
+from .exceptions import ExtrapolationWarning
+
+# A point counts as inside the training domain up to this fraction of the range
+# of each feature beyond its ends: round-off, not extrapolation.
+_DOMAIN_RTOL = 1e-9
+
+# Tolerance of the solvers' own tests. A start ends on the stall rule of ``tol``;
+# the solvers' tests only end one that has truly converged: a loose MINPACK xtol
+# stops Levenberg-Marquardt on the first short step, far from the minimum.
+_SOLVER_TOL = 1e-8
+
+
+def _weighted_mean_and_scale(values, weight):
+    """Weighted mean and standard deviation of each column; a zero spread gives 1."""
+    mean = np.average(values, axis=0, weights=weight)
+    scale = np.sqrt(np.average((values - mean) ** 2, axis=0, weights=weight))
+    return mean, np.where(scale > 0, scale, 1.0)
+
+
+class _StopRule:
+    """Ends one start when the loss stalls or the training RMSE meets its target.
+
+    The loss stalls when ``n_iter_no_change`` successive iterations each lower it
+    by less than ``tol`` (the rule of scikit-learn's ``MLPRegressor``).
+    """
+
+    def __init__(self, tol, n_iter_no_change, loss_factor, rmse=None, target_rmse=None):
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.loss_factor = loss_factor
+        self.rmse = rmse
+        self.target_rmse = target_rmse
+        self.best = np.inf
+        self.stalled = 0
+        self.reached_target = False
+
+    def __call__(self, params, iteration, loss):
+        if self.target_rmse is not None and self.rmse(params, loss) <= self.target_rmse:
+            self.reached_target = True
+            raise StopIteration
+        rmse = np.sqrt(loss * self.loss_factor)
+        self.stalled = self.stalled + 1 if rmse > self.best - self.tol else 0
+        self.best = min(self.best, rmse)
+        if self.stalled >= self.n_iter_no_change:
+            raise StopIteration
+
+
+class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
+    """Fully connected tanh network fitted by least squares (Levenberg-Marquardt).
+
+    A multi-layer perceptron with ``tanh`` hidden units and a linear output layer,
+    as :class:`sklearn.neural_network.MLPRegressor` with ``activation='tanh'``,
+    but trained by the second-order least-squares solvers of skphys on the exact
+    autograd Jacobian, with restarts from several random starting weights,
+    prediction uncertainties, input gradients and a warning when predictions
+    leave the training domain.
+
+    Inputs and targets are standardised inside ``fit`` (weighted mean zero, unit
+    variance per column), so data in physical units (distances in Å, energies
+    near -400 eV) need no scaler; ``coefs_`` and ``intercepts_`` are converted
+    back and act on the data in their own units.
+
+    Parameters
+    ----------
+    hidden_layer_sizes : int or array-like of int, default=(10,)
+        Number of tanh units in each hidden layer; ``()`` gives a linear model.
+    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Solver of the shared fitting core: 'lm' (Levenberg-Marquardt, MINPACK)
+        and 'trf' (trust region reflective) on the Jacobian of the residuals,
+        'lbfgs' (L-BFGS-B) and 'adam' on the gradient of the loss.
+    alpha : float, default=1e-6
+        Strength of the L2 penalty on the weights (not the biases) of the
+        standardised network: the fit minimises ``sum_i w_i ||r_i||^2 +
+        alpha ||W||^2`` over standardised residuals ``r`` (dimensionless), with
+        the sample weights ``w`` as given, as ``MLPRegressor`` does. With
+        ``alpha > 0`` the problem is well posed even with fewer samples than
+        weights (at least as many weighted values of y as biases are needed).
+    max_iter : int, default=1000
+        Most residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps
+        ('adam') for each start.
+    tol : float, default=1e-8
+        A start ends when ``n_iter_no_change`` successive iterations each lower
+        the loss (dimensionless, see ``loss_``) by less than ``tol``, or when the
+        solver's own tests are met: relative tolerance of 'lm', 'trf' and
+        'lbfgs', loss below ``tol`` for 'adam'.
+    n_iter_no_change : int, default=10
+        Successive iterations without an improvement of ``tol`` that end a start.
+    learning_rate : float, default=1e-3
+        Adam's step size, in units of the standardised weights.
+    init_scale : float or 'fan_in', default='fan_in'
+        Standard deviation of the random starting weights and biases of the
+        standardised network; 'fan_in' draws weights with standard deviation
+        ``1 / sqrt(n_in)`` of each layer and biases with 1. The blog this
+        estimator comes from used 0.1.
+    n_restarts : int, default=2
+        Extra starts from new random weights; the start with the lowest loss is
+        kept (or the first to reach ``target_rmse``). A guard against the bad
+        local minima a single random start sometimes ends in.
+    target_rmse : float, default=None
+        Stop as soon as the (weighted) training root mean squared error, in the
+        units of y (all outputs pooled), falls to this value, and try no more
+        starts. ``None`` fits every start to convergence.
+    random_state : int, RandomState instance or None, default=None
+        Seed of the starting weights; an int gives the same model at every fit.
+    warm_start : bool, default=False
+        Start from the weights of the previous fit (one start, same
+        standardisation) instead of random ones.
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+
+    Attributes
+    ----------
+    coefs_ : list of ndarray of shape (n_in, n_out)
+        Weights of each layer, acting on the data in their own units: the first
+        layer takes X as given, the last returns y in its units.
+    intercepts_ : list of ndarray of shape (n_out,)
+        Biases of each layer, in the same units as ``coefs_``.
+    n_iter_ : int
+        Iterations of the kept start.
+    loss_ : float
+        Final loss of the kept start, dimensionless: the weighted mean over
+        samples of the squared residuals of the standardised targets (averaged
+        over outputs) plus ``alpha ||W||^2 / sum(w)``. Without penalty,
+        ``loss_ * y_scale_**2`` is the mean squared error in units of y squared.
+    loss_curve_ : list of float
+        Loss of the kept start at its start and after every iteration.
+    start_losses_ : ndarray of shape (n_starts,)
+        Final loss of every start tried, in the order tried.
+    pcov_ : ndarray of shape (n_params, n_params)
+        Delta-method covariance of the flat parameters of the standardised
+        network, with the penalty as a ridge; used by ``predict(return_std=True)``.
+    x_mean_, x_scale_ : ndarray of shape (n_features,)
+        Weighted mean and standard deviation of each feature, units of X.
+    y_mean_, y_scale_ : ndarray of shape (n_outputs,)
+        Weighted mean and standard deviation of each target, units of y.
+    data_min_, data_max_ : ndarray of shape (n_features,)
+        Smallest and largest value of each feature among the training samples of
+        non-zero weight: the training domain (see :meth:`in_training_domain`).
+    n_outputs_ : int
+        Number of targets.
+    n_features_in_ : int
+        Number of features seen in fit.
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of the features seen in fit, when X had string column names.
+
+    See Also
+    --------
+    sklearn.neural_network.MLPRegressor : the same network trained by Adam,
+        SGD or L-BFGS on unscaled data.
+    ParametricRegressor : any autograd model on the same fitting core.
+
+    Notes
+    -----
+    The network does not extrapolate: outside the range of the training inputs
+    its predictions follow from the saturation of the tanh units, not from the
+    data. :meth:`predict` warns with :class:`~skphys.exceptions.ExtrapolationWarning`
+    when asked there, and its standard deviation grows there.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from skphys import TanhMLPRegressor
+    >>> X = np.linspace(0, 1, 50).reshape(-1, 1)
+    >>> y = X[:, 0] ** (1 / 3)
+    >>> net = TanhMLPRegressor(hidden_layer_sizes=(3,), random_state=0).fit(X, y)
+    >>> bool(np.mean((net.predict(X) - y) ** 2) < 2e-5)
+    True
+    """
+
+    _parameter_constraints: dict = {
+        "hidden_layer_sizes": ["array-like", Interval(Integral, 1, None, closed="left")],
+        "solver": [StrOptions(set(SOLVERS))],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "init_scale": [Interval(Real, 0, None, closed="neither"), StrOptions({"fan_in"})],
+        "n_restarts": [Interval(Integral, 0, None, closed="left")],
+        "target_rmse": [Interval(Real, 0, None, closed="neither"), None],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        hidden_layer_sizes=(10,),
+        *,
+        solver="lm",
+        alpha=1e-6,
+        max_iter=1000,
+        tol=1e-4,
+        n_iter_no_change=10,
+        learning_rate=1e-3,
+        init_scale="fan_in",
+        n_restarts=2,
+        target_rmse=None,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+    ):
+        self.hidden_layer_sizes = hidden_layer_sizes
+        self.solver = solver
+        self.alpha = alpha
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.learning_rate = learning_rate
+        self.init_scale = init_scale
+        self.n_restarts = n_restarts
+        self.target_rmse = target_rmse
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # -- fit -----------------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None):
+        """Fit the network to (X, y) from one or more random starts.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs, in their own units (e.g. distances, Å).
+        y : array-like of shape (n_samples,) or (n_samples, n_outputs)
+            Targets, in their own units (e.g. energies, eV).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights of the samples (e.g. ``1 / sigma**2``); an integer
+            weight counts as that many copies of the sample.
+
+        Returns
+        -------
+        self : object
+            The fitted estimator.
+
+        Raises
+        ------
+        ValueError
+            If X or y hold NaN or inf, are not numeric, have inconsistent shapes,
+            or there are too few samples for the number of parameters.
+        """
+        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=np.float64, ensure_non_negative=True
+        )
+        Y = y.reshape(y.shape[0], -1)
+        layer_sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
+        self._check_enough_samples(layer_sizes, sample_weight, Y.shape[1])
+        warm = self.warm_start and hasattr(self, "coefs_")
+        if warm:
+            self._check_warm_start(layer_sizes)
+        else:
+            self.x_mean_, self.x_scale_ = _weighted_mean_and_scale(X, sample_weight)
+            self.y_mean_, self.y_scale_ = _weighted_mean_and_scale(Y, sample_weight)
+        kept = sample_weight > 0
+        self.data_min_, self.data_max_ = X[kept].min(axis=0), X[kept].max(axis=0)
+
+        problem = LeastSquaresProblem(
+            partial(tanh_network, layer_sizes=layer_sizes),
+            (X - self.x_mean_) / self.x_scale_,
+            (Y - self.y_mean_) / self.y_scale_,
+            sample_weight=sample_weight,
+            jacobian="broadcast",
+            # The core normalises the weights to mean one over the samples kept;
+            # this keeps alpha relative to the weights as given.
+            alpha=self.alpha * np.count_nonzero(sample_weight) / sample_weight.sum(),
+        )
+        # The core's loss divides by all samples; ours by the kept ones, so that a
+        # zero weight is the same as a removed sample.
+        loss_factor = X.shape[0] / np.count_nonzero(sample_weight)
+        result, start_losses = self._fit_starts(problem, layer_sizes, warm, loss_factor)
+
+        std_params = result.params
+        # The penalty is the prior of the Laplace approximation: it is the ridge.
+        ridge = np.full(std_params.shape[0], problem.alpha)
+        pcov, _, _ = parameter_covariance(problem, std_params, ridge=ridge)
+        layers = to_original_units(
+            unflatten(std_params, layer_sizes),
+            self.x_mean_,
+            self.x_scale_,
+            self.y_mean_,
+            self.y_scale_,
+        )
+        self.coefs_ = [np.asarray(W) for W, _ in layers]
+        self.intercepts_ = [np.asarray(b) for _, b in layers]
+        self.pcov_ = pcov
+        self.n_outputs_ = Y.shape[1]
+        self.n_iter_ = result.n_iter
+        self.loss_ = result.loss * loss_factor
+        self.loss_curve_ = [loss * loss_factor for loss in result.loss_curve]
+        self.start_losses_ = np.asarray(start_losses)
+        return self
+
+    def _hidden_sizes(self):
+        sizes = self.hidden_layer_sizes
+        sizes = [sizes] if isinstance(sizes, Integral) else list(sizes)
+        if not all(isinstance(s, Integral) and not isinstance(s, bool) and s > 0 for s in sizes):
+            raise ValueError(
+                f"hidden_layer_sizes must hold positive integers, got {self.hidden_layer_sizes!r}."
+            )
+        return [int(s) for s in sizes]
+
+    def _check_enough_samples(self, layer_sizes, sample_weight, n_outputs):
+        # With alpha > 0 the penalty makes the problem well posed for any number
+        # of samples; without it every parameter needs a value of y.
+        n_values = np.count_nonzero(sample_weight) * n_outputs
+        n_params = n_network_params(layer_sizes)
+        if self.alpha == 0 and n_values < n_params:
+            raise ValueError(
+                f"Found n_samples={np.count_nonzero(sample_weight)} (with non-zero weight) "
+                f"and {n_outputs} output(s), {n_values} values of y for a network of "
+                f"{n_params} parameters: with alpha=0 at least {n_params} are needed. "
+                "Use alpha > 0 or fewer hidden units."
+            )
+
+    def _check_warm_start(self, layer_sizes):
+        previous = [self.coefs_[0].shape[0]] + [W.shape[1] for W in self.coefs_]
+        if previous != layer_sizes:
+            raise ValueError(
+                f"warm_start=True needs the layer sizes of the previous fit {previous}, "
+                f"got {layer_sizes}. Set warm_start=False to start afresh."
+            )
+
+    def _standardised_params(self):
+        """Flat parameters of the fitted network in standardised units."""
+        layers = list(zip(self.coefs_, self.intercepts_, strict=True))
+        W, b = layers[0]
+        layers[0] = (W * self.x_scale_[:, None], b + self.x_mean_ @ W)
+        W, b = layers[-1]
+        layers[-1] = (W / self.y_scale_, (b - self.y_mean_) / self.y_scale_)
+        return np.asarray(flatten(layers))
+
+    def _fit_starts(self, problem, layer_sizes, warm, loss_factor):
+        """Fit from every start; keep the lowest loss (or the first on target)."""
+        rng = check_random_state(self.random_state)
+        n_starts = 1 if warm else 1 + self.n_restarts
+        best, best_warnings, losses, failures = None, [], [], []
+        for _ in range(n_starts):
+            if warm:
+                x0 = self._standardised_params()
+            else:
+                x0 = init_network(layer_sizes, rng, self.init_scale)
+            rule = _StopRule(
+                self.tol,
+                self.n_iter_no_change,
+                loss_factor,
+                partial(self._training_rmse, problem),
+                self.target_rmse,
+            )
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    result = solve(
+                        problem,
+                        x0,
+                        solver=self.solver,
+                        max_iter=self.max_iter,
+                        tol=_SOLVER_TOL,
+                        learning_rate=self.learning_rate,
+                        callback=rule,
+                        verbose=self.verbose,
+                    )
+                except FitFailedError as exc:
+                    failures.append(str(exc))
+                    losses.append(np.inf)
+                    continue
+            losses.append(result.loss * loss_factor)
+            if best is None or result.loss < best.loss:
+                best, best_warnings = result, caught
+            if rule.reached_target:
+                best, best_warnings = result, caught
+                break
+        if best is None:
+            raise FitFailedError(
+                f"Every one of the {n_starts} start(s) diverged: {failures[-1]} "
+                "Lower learning_rate or use solver='lm'."
+            )
+        for caught in best_warnings:
+            warnings.warn(caught.message, stacklevel=4)
+        if best.loss > best.loss_curve[0]:
+            warnings.warn(
+                f"solver={self.solver!r} diverged: the loss rose from "
+                f"{best.loss_curve[0] * loss_factor:.4g} to {best.loss * loss_factor:.4g} "
+                f"within max_iter={self.max_iter}. Lower learning_rate or use solver='lm'.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        if self.target_rmse is not None and not rule.reached_target:
+            warnings.warn(
+                f"None of the {len(losses)} start(s) reached target_rmse={self.target_rmse:g} "
+                f"within max_iter={self.max_iter}; the best training RMSE is "
+                f"{self._training_rmse(problem, best.params):.4g}. Increase max_iter, "
+                "n_restarts or hidden_layer_sizes.",
+                ConvergenceWarning,
+                stacklevel=4,
+            )
+        return best, losses
+
+    def _training_rmse(self, problem, params, loss=None):
+        """Weighted RMSE of the fit in the units of y, all outputs pooled."""
+        if loss is not None and len(self.y_scale_) == 1:
+            # One output: the core's loss minus the penalty is the data term, no
+            # need to evaluate the network again at every iteration.
+            data_term = loss - problem.alpha * float(params @ params) / problem.n_data
+            mean_square = max(data_term, 0.0) * problem.n_data / problem.n_effective
+            return float(self.y_scale_[0] * np.sqrt(mean_square))
+        residuals = problem.data_residuals(params).reshape(-1, len(self.y_scale_))
+        return float(np.sqrt(np.sum((residuals * self.y_scale_) ** 2) / problem.n_effective))
+
+    # -- prediction ----------------------------------------------------------------
+    def _validated_X(self, X):
+        check_is_fitted(self)
+        X = validate_data(self, X, dtype=np.float64, reset=False)
+        outside = ~self._inside(X)
+        if outside.any():
+            span = np.maximum(self.data_max_ - self.data_min_, np.finfo(float).tiny)
+            excess = np.maximum(self.data_min_ - X, X - self.data_max_) / span
+            sample, feature = np.unravel_index(np.argmax(excess), excess.shape)
+            warnings.warn(
+                f"{np.count_nonzero(outside)} of {X.shape[0]} samples lie outside the "
+                f"training domain; the farthest has feature {feature} = "
+                f"{X[sample, feature]:.6g}, trained on [{self.data_min_[feature]:.6g}, "
+                f"{self.data_max_[feature]:.6g}]. A tanh network does not extrapolate: "
+                "predict(X, return_std=True) shows the uncertainty growing there and "
+                "in_training_domain(X) marks the samples inside.",
+                ExtrapolationWarning,
+                stacklevel=3,
+            )
+        return X
+
+    def _inside(self, X):
+        margin = _DOMAIN_RTOL * np.maximum(self.data_max_ - self.data_min_, 1.0)
+        low, high = self.data_min_ - margin, self.data_max_ + margin
+        return np.all((X >= low) & (X <= high), axis=1)
+
+    def _flat_params(self):
+        return np.asarray(flatten(list(zip(self.coefs_, self.intercepts_, strict=True))))
+
+    def _layer_sizes(self):
+        return [self.coefs_[0].shape[0]] + [W.shape[1] for W in self.coefs_]
+
+    def _shape_output(self, values):
+        return values.ravel() if self.n_outputs_ == 1 else values
+
+    def in_training_domain(self, X):
+        """Whether each sample lies within the range of the training inputs.
+
+        The domain is the box ``data_min_ <= x <= data_max_`` (per feature, over
+        the training samples of non-zero weight); outside it the network
+        extrapolates and its predictions are not supported by data.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs, in the units of the training X.
+
+        Returns
+        -------
+        inside : ndarray of bool of shape (n_samples,)
+            True where every feature lies within its training range.
+        """
+        check_is_fitted(self)
+        return self._inside(validate_data(self, X, dtype=np.float64, reset=False))
+
+    def predict(self, X, return_std=False):
+        """Predict with the network, optionally with a standard deviation.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs, in the units of the training X.
+        return_std : bool, default=False
+            Also return the delta-method standard deviation of the prediction
+            (parameter uncertainty; small where the data pin the network, large
+            outside the training domain).
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+            Predictions, in the units of y.
+        y_std : ndarray of the shape of ``y_pred``
+            Their standard deviation, units of y; only when ``return_std=True``.
+
+        Warns
+        -----
+        ExtrapolationWarning
+            When a sample lies outside the training domain.
+        """
+        X = self._validated_X(X)
+        y_pred = np.asarray(tanh_network(self._flat_params(), X, self._layer_sizes()))
+        if not return_std:
+            return self._shape_output(y_pred)
+        return self._shape_output(y_pred), self._shape_output(self._std(X))
+
+    def _std(self, X):
+        if not np.all(np.isfinite(self.pcov_)):
+            return np.full((X.shape[0], self.n_outputs_), np.inf)
+        sizes = self._layer_sizes()
+        std_params = self._standardised_params()
+        Xs = (X - self.x_mean_) / self.x_scale_
+        std = prediction_std(
+            partial(tanh_network, layer_sizes=sizes), std_params, self.pcov_, Xs, "broadcast"
+        )
+        return std.reshape(X.shape[0], -1) * self.y_scale_
+
+    def predict_gradient(self, X):
+        """Derivatives of the predictions with respect to the inputs.
+
+        For a potential energy ``E(r)`` fitted on distances, ``dE/dr`` (eV/Å) and
+        the force is its negative.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs, in the units of the training X.
+
+        Returns
+        -------
+        gradient : ndarray of shape (n_samples, n_features) or \
+                (n_samples, n_outputs, n_features)
+            ``d y / d x`` at each sample, units of y per unit of X; the second
+            shape for several outputs.
+
+        Warns
+        -----
+        ExtrapolationWarning
+            When a sample lies outside the training domain.
+        """
+        X = self._validated_X(X)
+        params, sizes = self._flat_params(), self._layer_sizes()
+        # Samples are independent: the gradient of the sum of one output over the
+        # samples holds, row by row, the gradient of that output at each sample.
+        vjp, out = make_vjp(lambda inputs: tanh_network(params, inputs, sizes))(X)
+        seeds = np.eye(out.shape[1])
+        gradient = np.stack([vjp(np.tile(seed, (X.shape[0], 1))) for seed in seeds], axis=1)
+        return gradient[:, 0, :] if self.n_outputs_ == 1 else gradient
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.target_tags.multi_output = True
+        return tags
