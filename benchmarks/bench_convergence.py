@@ -4,7 +4,9 @@ For each model, 1,000 problems from :func:`skphys._testing.draw_case` (EOS: B0
 10-400 GPa, BP 3-7, V0 10-100 Å^3, E0 -1 to -1000 eV; 5 to 40 points spanning
 3-10 % on each side of the minimum; noise 0 to 1 meV; pair potentials around
 their wells). A fit counts as converged when its parameters are finite and within
-six standard errors (at the known noise) of the truth. The same problems go to
+six standard errors (at the known noise) of the truth, or the truth lies inside
+the fit's likelihood-ratio region at the same level (see
+:func:`skphys._testing.recovered`). The same problems go to
 ``ase.eos.EquationOfState`` (EOS forms) and to ``scipy.optimize.curve_fit``
 without ``p0`` (it starts from ones).
 

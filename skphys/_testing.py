@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 from ase.units import GPa
 from scipy.optimize import brentq
+from scipy.stats import chi2, norm
 
 from ._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
 from ._fitting import LeastSquaresProblem, inverse_normal_matrix
@@ -150,7 +151,7 @@ def draw_case(model, u):
 
 
 def parameter_tolerance(case, sigmas=6.0, rtol=1e-6):
-    """How far a correct fit may land from the truth, given the noise.
+    """How far a fit may land from the truth, given the noise (linearised).
 
     ``sigmas`` standard errors of the least-squares estimate at the known noise
     level (from the Jacobian at the true parameters), plus ``rtol`` of each value
@@ -177,8 +178,17 @@ def parameter_tolerance(case, sigmas=6.0, rtol=1e-6):
     return sigmas * standard_errors + rtol * np.abs(case.truth)
 
 
-def recovered(params, case, **kwargs):
-    """Whether fitted ``params`` are finite and within :func:`parameter_tolerance`.
+def recovered(params, case, sigmas=6.0, rtol=1e-6):
+    """Whether fitted ``params`` recover the truth of ``case`` within the noise.
+
+    True when the parameters are finite and either every one lies within
+    :func:`parameter_tolerance` of the truth (the linearised error model), or the
+    truth lies inside the likelihood-ratio confidence region of the fit at the same
+    level: the fit is at least as good as the truth, and the truth's sum of
+    squares exceeds it by no more than the chi-square quantile of ``sigmas``
+    (``chi2_p(1 - P(|z| > sigmas))`` in units of the noise variance). The second
+    test is what the first approximates; it stays valid where the model is far
+    from linear in its parameters (the A-B correlation of a Buckingham wall).
 
     Parameters
     ----------
@@ -186,8 +196,10 @@ def recovered(params, case, **kwargs):
         Fitted parameters.
     case : Case
         The problem.
-    **kwargs
-        Passed to :func:`parameter_tolerance`.
+    sigmas : float, default=6.0
+        Width of the region, in standard errors.
+    rtol : float, default=1e-6
+        Relative floor of the linearised tolerance.
 
     Returns
     -------
@@ -196,4 +208,16 @@ def recovered(params, case, **kwargs):
     params = np.asarray(params, dtype=float)
     if params.shape != case.truth.shape or not np.all(np.isfinite(params)):
         return False
-    return bool(np.all(np.abs(params - case.truth) <= parameter_tolerance(case, **kwargs)))
+    if np.all(np.abs(params - case.truth) <= parameter_tolerance(case, sigmas, rtol)):
+        return True
+    if case.noise == 0:
+        return False
+    with np.errstate(all="ignore"):
+        sse_fit, sse_truth = (
+            float(np.sum((case.model._function(case.X[:, 0], *p) - case.y) ** 2))
+            for p in (params, case.truth)
+        )
+    excess = (sse_truth - sse_fit) / case.noise**2
+    level = chi2.ppf(1.0 - 2.0 * norm.sf(sigmas), df=params.size)
+    return bool(np.isfinite(excess) and -1e-9 * sse_truth <= excess * case.noise**2
+                and excess <= level)  # fmt: skip

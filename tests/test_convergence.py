@@ -4,7 +4,8 @@ hypothesis draws the true parameters (EOS: B0 10-400 GPa, BP 3-7, V0 10-100 Å^3
 E0 -1 to -1000 eV; pair potentials around their wells), 5 to 40 points spanning
 3-10 % on each side of the minimum (not centred), and noise from 0 to 1 meV (see
 :mod:`skphys._testing`). A fit must land within six standard errors, at the known
-noise, of the truth. ``benchmarks/bench_convergence.py`` runs 1,000 draws per model.
+noise, of the truth (or hold the truth in its likelihood-ratio region at that
+level). ``benchmarks/bench_convergence.py`` runs 1,000 draws per model.
 """
 
 import warnings
