@@ -158,6 +158,33 @@ def test_dimer_rejects_a_trimer(capsys):
     assert "2" in capsys.readouterr().err
 
 
+# -- skphys demo ----------------------------------------------------------------------------
+@pytest.mark.slow
+def test_demo_reports_models_and_writes_plots(tmp_path, capsys):
+    out, cache = tmp_path / "demo", tmp_path / "cu2.db"
+    assert main(["demo", "--out", str(out), "--cache", str(cache), "--no-progress"]) == 0
+    report = capsys.readouterr().out
+    for token in ("5-fold CV RMSE (meV)", "Buckingham", "tanh network", "BuckinghamRegressor fit",
+                  "MurnaghanRegressor fit", "GPa", "95% interval"):  # fmt: skip
+        assert token in report
+    assert sorted(p.name for p in out.iterdir()) == [
+        "cu2_buckingham.png", "cu2_tanh.png", "murnaghan_eos.png"
+    ]
+    assert cache.exists()  # the energies went to the ASE database
+    # the network's cross-validated error is far below the Buckingham form's
+    rmse = {line.split()[0]: float(line.split()[-3]) for line in report.splitlines()
+            if line.startswith(("Buckingham ", "tanh network"))}  # fmt: skip
+    assert rmse["tanh"] < 5 < rmse["Buckingham"]
+
+
+@pytest.mark.slow
+def test_console_script_demo(tmp_path):
+    result = console("demo", "--out", str(tmp_path / "demo"))
+    assert result.returncode == 0, result.stderr
+    assert "plots written to" in result.stdout and "Traceback" not in result.stderr
+    assert "%|" in result.stderr  # the tqdm bar of the energy calculations
+
+
 # -- help, version, console script -------------------------------------------------------
 def test_help_and_version(capsys):
     for args in (["--version"], ["--help"], ["eos", "--help"], ["dimer", "--help"],

@@ -1,7 +1,9 @@
 """``skphys demo``: the main job, from ASE energies to cross-validated models."""
 
+import re
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 from sklearn.model_selection import KFold, cross_val_score
@@ -74,10 +76,13 @@ def run_demo(args):
     cv = KFold(5, shuffle=True, random_state=0)
     fitted = {}
     print(f"{'model':<26} {'5-fold CV RMSE (meV)':>22}")
-    for name, model in _models().items():
-        scores = cross_val_score(model, X, y, cv=cv, scoring="neg_root_mean_squared_error")
-        print(f"{name:<26} {-1000 * scores.mean():>14.2f} ± {1000 * scores.std():.2f}")
-        fitted[name] = model.fit(X, y)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        for name, model in _models().items():
+            scores = cross_val_score(model, X, y, cv=cv, scoring="neg_root_mean_squared_error")
+            print(f"{name:<26} {-1000 * scores.mean():>14.2f} ± {1000 * scores.std():.2f}")
+            fitted[name] = model.fit(X, y)
+    _print_notes(caught)
     print()
     print(fitted["Buckingham"].summary())
 
@@ -96,21 +101,39 @@ def run_demo(args):
     return 0
 
 
+def _print_notes(caught):
+    """What the models warned about during cross-validation, each message once."""
+    seen = {}
+    for w in caught:
+        text = str(w.message)
+        # the same message about other numbers (another fold) is said once
+        seen.setdefault((w.category.__name__, re.sub(r"[-+.\deE]+", "#", text)), text)
+    for (category, _), text in seen.items():
+        print(f"  note ({category}): {text}")
+
+
 def _plots(out, X, y, fitted, eos, X_eos, y_eos):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
+    from ..exceptions import ExtrapolationWarning
     from ..plotting import EOSDisplay, FitDisplay, ParityDisplay
 
     written = []
     for name, model in fitted.items():
         slug = name.split()[0].lower()
         fig, (ax_fit, ax_parity) = plt.subplots(1, 2, figsize=(10, 4))
-        FitDisplay.from_estimator(model, X, y, x_range=(1.5, 3.5), ax=ax_fit)
+        with warnings.catch_warnings():
+            # drawn beyond the data on purpose: the shaded region shows it
+            warnings.simplefilter("ignore", ExtrapolationWarning)
+            FitDisplay.from_estimator(
+                model, X, y, x_range=(1.5, 3.5), xlabel="distance (Å)",
+                ylabel="energy (eV)", ax=ax_fit,
+            )  # fmt: skip
         ax_fit.set_title(f"Cu2 EMT: {name}")
-        ParityDisplay.from_estimator(model, X, y, ax=ax_parity)
+        ParityDisplay.from_estimator(model, X, y, unit="eV", ax=ax_parity)
         fig.tight_layout()
         fig.savefig(out / f"cu2_{slug}.png", dpi=100)
         plt.close(fig)
