@@ -4,7 +4,7 @@ import numpy as np
 from ase.units import GPa
 from autograd import elementwise_grad
 
-from ._parametric import BasePhysicalRegressor
+from ._parametric import SOLVER_PARAMETERS_DOC, BasePhysicalRegressor, fit_attributes_doc
 from .functions import birch_murnaghan, murnaghan, vinet
 
 
@@ -80,19 +80,7 @@ _EOS_DOC = """{title}
         parabola through the data (as :mod:`ase.eos` does) with ``BP = 4``.
     bounds : tuple of (lower, upper), default=None
         Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
-    solver : {{'lm', 'trf', 'lbfgs', 'adam'}}, default='lm'
-        Solver of the shared fitting core (see :class:`ParametricRegressor`).
-    max_iter : int, default=1000
-        Residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps ('adam').
-    tol : float, default=1e-8
-        Relative tolerance; for 'adam', the mean squared residual (eV^2) at which
-        to stop.
-    learning_rate : float, default=1e-3
-        Adam's step size, in the units of the parameters.
-    callback : callable, default=None
-        ``callback(params, iteration, loss)`` after each iteration.
-    verbose : int, default=0
-        Print the loss at every iteration when positive.
+{solver_parameters}
 
     Attributes
     ----------
@@ -108,30 +96,7 @@ _EOS_DOC = """{title}
         ``b0_`` in GPa.
     bulk_modulus_gpa_err_ : float
         Standard error of ``bulk_modulus_gpa_``, GPa.
-    params_ : ndarray of shape (4,)
-        ``[e0_, b0_, bp_, v0_]``.
-    param_names_ : tuple of str
-        ``('E0', 'B0', 'BP', 'V0')``.
-    pcov_ : ndarray of shape (4, 4)
-        Covariance of ``params_``.
-    perr_ : ndarray of shape (4,)
-        Standard errors of ``params_``.
-    residual_variance_ : float
-        Variance of one energy about the fit, eV^2.
-    dof_ : int
-        Degrees of freedom, samples minus 4.
-    n_iter_ : int
-        Iterations the solver took.
-    loss_ : float
-        Final mean squared residual, eV^2.
-    loss_curve_ : list of float
-        Mean squared residual at the start and after every iteration, eV^2.
-    jacobian_method_ : str
-        The Jacobian method used.
-    n_features_in_ : int
-        Number of features seen in fit (1).
-    feature_names_in_ : ndarray of shape (1,)
-        Name of the volume column, when X had string column names.
+{fit_attributes}
 
     Warns
     -----
@@ -215,7 +180,15 @@ class BaseEOSRegressor(BasePhysicalRegressor):
 
 def _eos_doc(name, function, title, formula, example):
     return _EOS_DOC.format(
-        title=title, formula=formula, function=function.__name__, name=name, example=example
+        title=title,
+        formula=formula,
+        function=function.__name__,
+        name=name,
+        example=example,
+        solver_parameters=SOLVER_PARAMETERS_DOC,
+        fit_attributes=fit_attributes_doc(
+            BaseEOSRegressor._names, ("e0_", "b0_", "bp_", "v0_"), "volume"
+        ),
     )
 
 

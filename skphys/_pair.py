@@ -3,7 +3,7 @@
 import numpy as np
 from scipy.optimize import lsq_linear, minimize_scalar
 
-from ._parametric import BasePhysicalRegressor
+from ._parametric import SOLVER_PARAMETERS_DOC, BasePhysicalRegressor, fit_attributes_doc
 from .functions import buckingham, lennard_jones, morse
 
 
@@ -181,47 +181,12 @@ _PAIR_DOC = """{title}
         data: {guess}
     bounds : tuple of (lower, upper), default=None
         Bounds on ``[{names}]``{bounds_note}
-    solver : {{'lm', 'trf', 'lbfgs', 'adam'}}, default='lm'
-        Solver of the shared fitting core (see :class:`ParametricRegressor`).
-    max_iter : int, default=1000
-        Residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps ('adam').
-    tol : float, default=1e-8
-        Relative tolerance; for 'adam', the mean squared residual (eV^2) at which
-        to stop.
-    learning_rate : float, default=1e-3
-        Adam's step size, in the units of the parameters.
-    callback : callable, default=None
-        ``callback(params, iteration, loss)`` after each iteration.
-    verbose : int, default=0
-        Print the loss at every iteration when positive.
+{solver_parameters}
 
     Attributes
     ----------
 {attributes}
-    params_ : ndarray of shape ({n},)
-        ``[{attribute_names}]``.
-    param_names_ : tuple of str
-        ``{names_tuple}``.
-    pcov_ : ndarray of shape ({n}, {n})
-        Covariance of ``params_``.
-    perr_ : ndarray of shape ({n},)
-        Standard errors of ``params_``.
-    residual_variance_ : float
-        Variance of one energy about the fit, eV^2.
-    dof_ : int
-        Degrees of freedom, samples minus {n}.
-    n_iter_ : int
-        Iterations the solver took.
-    loss_ : float
-        Final mean squared residual, eV^2.
-    loss_curve_ : list of float
-        Mean squared residual at the start and after every iteration, eV^2.
-    jacobian_method_ : str
-        The Jacobian method used.
-    n_features_in_ : int
-        Number of features seen in fit (1).
-    feature_names_in_ : ndarray of shape (1,)
-        Name of the distance column, when X had string column names.
+{fit_attributes}
 
     Warns
     -----
@@ -262,8 +227,10 @@ def _pair_doc(cls_name, function, title, formula, params, guess, example, bounds
         guess=guess,
         bounds_note=bounds_note,
         attributes=attributes,
-        attribute_names=", ".join(f"{name.lower()}_" for name in names),
-        names_tuple=repr(tuple(names)),
+        solver_parameters=SOLVER_PARAMETERS_DOC,
+        fit_attributes=fit_attributes_doc(
+            names, [f"{name.lower()}_" for name in names], "distance"
+        ),
         name=cls_name,
         example_params=example,
     )

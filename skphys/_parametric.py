@@ -44,6 +44,66 @@ def _check_alpha(alpha):
     return float(alpha)
 
 
+# Docstring sections shared by the physical models (energies in eV).
+SOLVER_PARAMETERS_DOC = """    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Solver of the shared fitting core (see :class:`ParametricRegressor`).
+    max_iter : int, default=1000
+        Residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps ('adam').
+    tol : float, default=1e-8
+        Relative tolerance; for 'adam', the mean squared residual (eV^2) at which
+        to stop.
+    learning_rate : float, default=1e-3
+        Adam's step size, in the units of the parameters.
+    callback : callable, default=None
+        ``callback(params, iteration, loss)`` after each iteration.
+    verbose : int, default=0
+        Print the loss at every iteration when positive."""
+
+
+def fit_attributes_doc(names, attribute_names, x_meaning):
+    """The Attributes entries every physical model has, after its named ones.
+
+    Parameters
+    ----------
+    names : sequence of str
+        Parameter names, e.g. ``('E0', 'B0', 'BP', 'V0')``.
+    attribute_names : sequence of str
+        The matching fitted attributes, e.g. ``('e0_', 'b0_', 'bp_', 'v0_')``.
+    x_meaning : str
+        What the input column holds, e.g. 'volume'.
+
+    Returns
+    -------
+    text : str
+        Numpydoc entries, indented for a class docstring.
+    """
+    n = len(names)
+    return f"""    params_ : ndarray of shape ({n},)
+        ``[{", ".join(attribute_names)}]``.
+    param_names_ : tuple of str
+        ``{tuple(names)!r}``.
+    pcov_ : ndarray of shape ({n}, {n})
+        Covariance of ``params_``.
+    perr_ : ndarray of shape ({n},)
+        Standard errors of ``params_``.
+    residual_variance_ : float
+        Variance of one energy about the fit, eV^2.
+    dof_ : int
+        Degrees of freedom, samples minus {n}.
+    n_iter_ : int
+        Iterations the solver took.
+    loss_ : float
+        Final mean squared residual, eV^2.
+    loss_curve_ : list of float
+        Mean squared residual at the start and after every iteration, eV^2.
+    jacobian_method_ : str
+        The Jacobian method used.
+    n_features_in_ : int
+        Number of features seen in fit (1).
+    feature_names_in_ : ndarray of shape (1,)
+        Name of the {x_meaning} column, when X had string column names."""
+
+
 class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
     """Shared machinery of the named-parameter regressors; not for direct use.
 
@@ -437,7 +497,7 @@ class ParametricRegressor(BaseParametricRegressor):
         The Jacobian method used ('rows', 'broadcast' or 'reverse').
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen in fit, when X had string column names.
 
     See Also

@@ -102,11 +102,9 @@ PHYSICAL_MODEL_CHECKS = (
 )
 
 
-def _physical_failures():
-    return {
-        check: _PHYSICAL_DATA_REASON.format(check=check.split("(")[0])
-        for check in PHYSICAL_MODEL_CHECKS
-    }
+def _reasoned(checks, reason):
+    """{check: reason}, the reason naming our test of the same property."""
+    return {check: reason.format(check=check.split("(")[0]) for check in checks}
 
 
 # AseEnergyTransformer takes interatomic distances: one positive column (r12) for
@@ -151,10 +149,7 @@ DISTANCE_TRANSFORMER_CHECKS = (
 
 # class name -> {check name: reason}
 EXPECTED_FAILURES = {
-    "AseEnergyTransformer": {
-        check: _DISTANCE_DATA_REASON.format(check=check.split("(")[0])
-        for check in DISTANCE_TRANSFORMER_CHECKS
-    },
+    "AseEnergyTransformer": _reasoned(DISTANCE_TRANSFORMER_CHECKS, _DISTANCE_DATA_REASON),
     "ParametricRegressor": {
         "check_sample_weight_equivalence_on_dense_data": (
             "the check fits 30 features (31 parameters for this linear model) on 27 "
@@ -179,7 +174,7 @@ def all_estimators():
 
 def expected_failed_checks(estimator):
     if isinstance(estimator, skphys.BasePhysicalRegressor):
-        return _physical_failures()
+        return _reasoned(PHYSICAL_MODEL_CHECKS, _PHYSICAL_DATA_REASON)
     return EXPECTED_FAILURES.get(type(estimator).__name__, {})
 
 
