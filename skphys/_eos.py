@@ -119,11 +119,20 @@ _EOS_DOC = """{title}
 
 
 class BaseEOSRegressor(BasePhysicalRegressor):
-    """Shared machinery of the equations of state E(V); not for direct use.
+    __doc__ = f"""Shared machinery of the equations of state E(V); not for direct use.
 
     A form is its function of :mod:`skphys.functions` with the signature
     ``f(V, E0, B0, BP, V0)``; everything else (data-driven start, bulk modulus in
     GPa, pressure by automatic differentiation, warnings) is here.
+
+    Parameters
+    ----------
+    p0 : array-like of shape (4,), default=None
+        Starting ``[E0 (eV), B0 (eV/Å^3), BP, V0 (Å^3)]``; ``None`` takes them
+        from a parabola through the data, with ``BP = 4``.
+    bounds : tuple of (lower, upper), default=None
+        Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
+{SOLVER_PARAMETERS_DOC}
     """
 
     _names = ("E0", "B0", "BP", "V0")

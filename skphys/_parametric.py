@@ -575,11 +575,21 @@ class ParametricRegressor(BaseParametricRegressor):
 
 
 class BasePhysicalRegressor(BaseParametricRegressor):
-    """Base of the regressors built on one function of :mod:`skphys.functions`.
+    __doc__ = f"""Base of the regressors built on one function of :mod:`skphys.functions`.
 
     A subclass names its function, parameters and units, and gives a data-driven
     initial guess; everything else (solvers, uncertainties, summary) is shared.
     The single input column must be positive (a volume or a distance).
+
+    Parameters
+    ----------
+    p0 : array-like of shape (n_params,), default=None
+        Starting parameters, in the order and units of the subclass's parameter
+        names; ``None`` takes them from the data (the subclass's initial guess).
+    bounds : tuple of (lower, upper), default=None
+        Bounds on the parameters, scalars or arrays of shape (n_params,), for the
+        'trf', 'lbfgs' and 'adam' solvers.
+{SOLVER_PARAMETERS_DOC}
     """
 
     _function = None

@@ -115,7 +115,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
     max_iter : int, default=1000
         Most residual evaluations ('lm', 'trf'), iterations ('lbfgs') or steps
         ('adam') for each start.
-    tol : float, default=1e-8
+    tol : float, default=1e-4
         A start ends when ``n_iter_no_change`` successive iterations each lower
         the loss (dimensionless, see ``loss_``) by less than ``tol``, or when the
         solver's own tests are met: relative tolerance of 'lm', 'trf' and
@@ -177,7 +177,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         Number of targets.
     n_features_in_ : int
         Number of features seen in fit.
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen in fit, when X had string column names.
 
     See Also

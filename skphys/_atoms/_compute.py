@@ -21,7 +21,9 @@ _FLUSH_SECONDS = 1.0
 EnergyStats = namedtuple("EnergyStats", ["calculator_calls", "cache_hits"])
 EnergyStats.__doc__ = """What one run of :func:`compute_energies` did, over distinct geometries.
 
-Attributes
+A named tuple: the parameters are also its fields, read by name or position.
+
+Parameters
 ----------
 calculator_calls : int
     Geometries computed by the calculator.

@@ -110,6 +110,7 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : PairDistanceTransformer
+            The fitted transformer.
         """
         self.n_atoms_ = len(check_structures(X)[0])
         self.n_pairs_ = self.n_atoms_ * (self.n_atoms_ - 1) // 2
@@ -125,7 +126,7 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        distances : ndarray of shape (n_samples, n_pairs_)
+        distances : ndarray of shape (n_samples, `n_pairs_`)
             Å; ascending in each row when ``sort=True``, else in atom order.
         """
         check_is_fitted(self)
@@ -142,7 +143,7 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
 
         Returns
         -------
-        feature_names_out : ndarray of str of shape (n_pairs_,)
+        feature_names_out : ndarray of str of shape (`n_pairs_`,)
             ``distance_1, ..., distance_{n_pairs_}`` (ascending) when ``sort=True``,
             else ``r12, r13, ..., r23, ...``.
         """

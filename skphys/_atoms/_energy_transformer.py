@@ -64,7 +64,7 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
         from every energy.
     n_features_in_ : int
         Number of columns of X seen in fit: 1 (two atoms) or 3 (three atoms).
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Column names of X seen in fit, when X is a DataFrame with string names.
 
     See Also
@@ -124,6 +124,7 @@ class AseEnergyTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         self : AseEnergyTransformer
+            The fitted transformer.
         """
         X = validate_data(self, X, dtype=np.float64)
         symbols = check_geometries(self.symbols, X, type(self).__name__)

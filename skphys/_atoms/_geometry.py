@@ -136,6 +136,7 @@ def atoms_from_distances(symbols, distances):
     Returns
     -------
     atoms : ase.Atoms
+        The cluster, with no cell and no periodic boundary conditions.
     """
     r = np.asarray(distances, dtype=float)
     if len(r) == 1:
@@ -157,6 +158,7 @@ def pair_distances(atoms):
     Parameters
     ----------
     atoms : ase.Atoms
+        One structure, periodic or not.
 
     Returns
     -------

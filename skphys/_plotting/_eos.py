@@ -73,6 +73,7 @@ class EOSDisplay(FitDisplay):
         Returns
         -------
         display : EOSDisplay
+            The display itself, with the artists it drew.
         """
         super().plot(ax, **kwargs)
         line_style = style({"color": "0.4", "linestyle": ":", "label": "V0"}, v0_line_kwargs)
@@ -132,6 +133,7 @@ dict, default=None
         Returns
         -------
         display : EOSDisplay
+            The display, drawn.
         """
         check_is_fitted(estimator)
         missing = [name for name in _EOS_ATTRIBUTES if not hasattr(estimator, name)]

@@ -104,6 +104,7 @@ class FitDisplay:
         Returns
         -------
         display : FitDisplay
+            The display itself, with the artists it drew.
         """
         ax = axes_or_new(ax, f"{type(self).__name__}.plot")
         low, high = self.train_range or (np.min(self.x), np.max(self.x))
@@ -190,6 +191,7 @@ class FitDisplay:
         Returns
         -------
         display : FitDisplay
+            The display, drawn.
         """
         curve = fit_curve(
             estimator,

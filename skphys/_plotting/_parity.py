@@ -64,6 +64,7 @@ class ParityDisplay:
         Returns
         -------
         display : ParityDisplay
+            The display itself, with the artists it drew.
         """
         ax = axes_or_new(ax, f"{type(self).__name__}.plot")
         errors = np.asarray(self.y_pred, dtype=float) - np.asarray(self.y_true, dtype=float)
@@ -112,6 +113,7 @@ class ParityDisplay:
         Returns
         -------
         display : ParityDisplay
+            The display, drawn.
         """
         y_pred = estimator.predict(X)
         unit = output_unit(estimator) if unit is None else unit
@@ -141,6 +143,7 @@ class ParityDisplay:
         Returns
         -------
         display : ParityDisplay
+            The display, drawn.
         """
         check_consistent_length(y_true, y_pred)
         y_true = np.asarray(y_true, dtype=float).ravel()

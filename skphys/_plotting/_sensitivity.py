@@ -121,6 +121,7 @@ class SensitivityDisplay:
         Returns
         -------
         display : SensitivityDisplay
+            The display itself, with the artists it drew.
         """
         ax = axes_or_new(ax, f"{type(self).__name__}.plot")
         values = np.abs(self.sensitivity) if magnitude else self.sensitivity
@@ -157,8 +158,18 @@ class SensitivityDisplay:
 
         Parameters
         ----------
-        func, x, params, argnums, relative
-            As in :func:`skphys.sensitivity.local_sensitivity`; ``x`` must be 1-D.
+        func : callable
+            ``func(x, p1, p2, ...)`` written with ``autograd.numpy``, as in
+            :func:`skphys.sensitivity.local_sensitivity`.
+        x : array-like of shape (n_points,)
+            Points at which to evaluate, in the units ``func`` expects; 1-D.
+        params : sequence of float
+            Values of the parameters ``p1, p2, ...``.
+        argnums : int or sequence of int, default=None
+            Parameters to differentiate with respect to, ``x`` counting as 0;
+            ``None`` takes all.
+        relative : bool, default=False
+            Draw ``(p / y) dy/dp`` (dimensionless) instead of ``dy/dp``.
         names : list of str, default=None
             Parameter names for the legend; ``None`` takes those of ``func``'s
             signature.
@@ -176,6 +187,7 @@ class SensitivityDisplay:
         Returns
         -------
         display : SensitivityDisplay
+            The display, drawn.
         """
         x = single_feature(x, f"{cls.__name__}.from_function")
         sensitivity = local_sensitivity(func, x, params, argnums=argnums, relative=relative)
@@ -231,6 +243,7 @@ class SensitivityDisplay:
         Returns
         -------
         display : SensitivityDisplay
+            The display, drawn.
         """
         if layer_summary is None:
             raise ValueError("layer_summary must be 'rms' or 'l2' for a plot.")
