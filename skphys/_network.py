@@ -13,6 +13,29 @@ pass. Both cases run through the same functions.
 
 import autograd.numpy as anp
 import numpy as np
+from autograd.extend import defjvp, defvjp, primitive
+
+
+@primitive
+def tanh(x):
+    """Hyperbolic tangent as ``2 / (1 + exp(-2 x)) - 1``, with derivative ``1 - tanh^2``.
+
+    The same function as ``np.tanh`` to ~3e-16 (absolute), but numpy's float64
+    ``exp`` is vectorised where its ``tanh`` is not: twice as fast on 10,000 x 10
+    activations, the bulk of a prediction. Autograd's own ``tanh`` also
+    differentiates through ``cosh``; ``1 - tanh^2`` reuses the value.
+    """
+    with np.errstate(over="ignore"):  # exp overflows to inf for x < -354: tanh = -1
+        value = np.multiply(x, -2.0)
+        np.exp(value, out=value)
+        value += 1.0
+        np.divide(2.0, value, out=value)
+        value -= 1.0
+    return value
+
+
+defvjp(tanh, lambda ans, x: lambda g: g * (1.0 - ans**2))
+defjvp(tanh, lambda g, ans, x: g * (1.0 - ans**2))
 
 
 def layer_shapes(layer_sizes):
@@ -64,9 +87,10 @@ def tanh_network(params, X, layer_sizes):
 
     ``params`` has shape (n_params,), or (n_params, n_samples) for per-sample
     parameters. The weights and biases of a layer are read as the rows of one
-    ``(n_in + 1, n_out)`` block applied to the inputs with a column of ones
-    appended: the flat order is the same as separate ``W`` and ``b``, and the
-    autograd graph has fewer nodes (the Jacobian is ~30 % faster).
+    ``(n_in + 1, n_out)`` block (the flat order of separate ``W`` and ``b``). With
+    per-sample parameters the block is applied to the inputs with a column of
+    ones appended: the autograd graph has fewer nodes and the Jacobian is ~30 %
+    faster than with separate weights and biases.
     """
     tail = params.shape[1:]
     shapes = layer_shapes(layer_sizes)
@@ -77,10 +101,10 @@ def tanh_network(params, X, layer_sizes):
         start = stop
         if tail:
             outputs = anp.einsum("si,ios->so", _with_ones(inputs), block)
-        else:
-            outputs = anp.dot(_with_ones(inputs), block)
+        else:  # a plain matmul, without copying the inputs next to a column of ones
+            outputs = anp.dot(inputs, block[:-1]) + block[-1]
         if k < len(shapes) - 1:
-            inputs = anp.tanh(outputs)
+            inputs = tanh(outputs)
     return outputs
 
 
