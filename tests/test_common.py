@@ -188,6 +188,8 @@ def test_sklearn_compatible(estimator, check):
 def test_every_estimator_is_found():
     names = {type(est).__name__ for est in all_estimators()}
     assert {"ParametricRegressor", "MurnaghanRegressor", "BuckinghamRegressor"} <= names
+    assert "TanhMLPRegressor" in names  # with no expected failure
+    assert "TanhMLPRegressor" not in EXPECTED_FAILURES
 
 
 @pytest.mark.parametrize(

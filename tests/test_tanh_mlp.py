@@ -319,7 +319,9 @@ def test_multi_output_with_different_units():
     assert_allclose(net.y_scale_, Y.std(axis=0))
 
 
-@pytest.mark.parametrize("solver", SOLVERS)
+@pytest.mark.parametrize(
+    "solver", [s if s != "adam" else pytest.param(s, marks=pytest.mark.slow) for s in SOLVERS]
+)
 def test_every_solver_fits_a_smooth_curve(solver):
     X = np.linspace(-1, 1, 30).reshape(-1, 1)
     y = np.sin(2 * X[:, 0])
