@@ -152,11 +152,11 @@ ax.loglog(sizes, errors["direct"], "C0o-", label="direct: distances -> energy")
 ax.loglog(sizes, errors["delta"], "C1s-", label="delta: pair sum + network")
 ax.axhline(rmse_mev(baseline[test], energies[test]), color="0.4", ls=":",
            label="pair approximation alone")  # fmt: skip
-ax.set(xlabel="training trimers", ylabel="test RMSE (meV)", xticks=sizes)
+ax.set(xlabel="training trimers", ylabel="test RMSE (meV)", xticks=sizes, ylim=(0.2, 1e4))
 ax.set_xticklabels([str(n) for n in sizes])
 ax.minorticks_off()
 ax.set_title("Cu3, 200 test trimers")
-ax.legend(loc="center right")
+ax.legend(loc="lower left")
 
 ax = axes[1]
 for start, stop in [(sides[0], sides[inside][0]), (sides[inside][-1], sides[-1])]:
