@@ -131,7 +131,7 @@ def test_core_ridge_covariance_uses_effective_degrees_of_freedom():
     problem = LeastSquaresProblem(linear, X, y, jacobian="reverse")
     params = np.linalg.lstsq(X, y, rcond=None)[0]
     ridge = 0.5
-    pcov, variance, dof = parameter_covariance(problem, params, ridge=np.full(3, ridge))
+    pcov, variance, dof, _ = parameter_covariance(problem, params, ridge=np.full(3, ridge))
     inverse = np.linalg.inv(X.T @ X + ridge * np.eye(3))
     hat_trace = np.trace(X @ inverse @ X.T)
     assert dof == pytest.approx(20 - hat_trace)
@@ -445,3 +445,8 @@ def test_divergence_is_never_silent():
     except FitFailedError:
         return
     assert all(np.all(np.isfinite(W)) for W in net.coefs_ + net.intercepts_)
+
+
+def test_verbose_prints_the_loss(capsys):
+    TanhMLPRegressor((2,), n_restarts=0, verbose=1, random_state=0).fit(CUBE_X, CUBE_Y)
+    assert "Iteration 1, loss =" in capsys.readouterr().out
