@@ -31,12 +31,6 @@ SOLVERS = ("lm", "trf", "lbfgs", "adam")
 # instead of carrying NaN into the parameters.
 _HUGE_RESIDUAL = 1e100
 
-# The covariance at the optimum may reuse the Jacobian of the solver's last
-# iterate when the final step moved every parameter by less than this fraction of
-# its standard error: the Jacobian then differs from the one at the optimum by a
-# fraction ~1e-3 of the delta method's own linearisation error.
-_JACOBIAN_REUSE_SIGMA = 1e-3
-
 
 class FitFailedError(RuntimeError):
     """The solver ended on non-finite parameters or a non-finite objective."""
@@ -475,40 +469,53 @@ def parameter_covariance(problem, params, ridge=None):
         ``s^2``, the variance of one observation of unit weight.
     dof : int or float
         Degrees of freedom ``m - n_params`` (a float with a ridge).
+    factor : ndarray of shape (n_params, k)
+        ``L`` with ``pcov = L L^T``, straight from the decomposition of ``J``: what
+        :func:`prediction_std` needs to stay accurate when ``pcov`` is
+        ill-conditioned (``inf`` where ``pcov`` is).
     """
     n_params = params.shape[0]
     residuals = problem.data_residuals(params)
-    if ridge is not None:
+    # The Jacobian at the optimum itself: one from an earlier iterate can be far
+    # off where the parameters are poorly determined.
+    jac = problem.data_jacobian(params)
+    factor = covariance_factor(jac, ridge)
+    if ridge is None:
+        dof = problem.n_effective - n_params
+    else:
         # A ridge shrinks the parameters rather than leaving them free: they count
         # by the trace of the hat matrix J (J^T J + R)^+ J^T (the effective degrees
         # of freedom of ridge regression), which stays below m for any n_params.
-        jac = problem.data_jacobian(params)
-        inverse = inverse_normal_matrix(jac, ridge)
-        dof = problem.n_effective - float(np.sum((jac @ inverse) * jac))
-        if dof <= 0:
-            return np.full((n_params, n_params), np.inf), np.inf, dof
-        residual_variance = float(residuals @ residuals) / dof
-        return inverse * residual_variance, residual_variance, dof
-    dof = problem.n_effective - n_params
+        dof = problem.n_effective - float(np.sum((jac @ factor) ** 2))
     if dof <= 0:
-        return np.full((n_params, n_params), np.inf), np.inf, dof
+        infinite = np.full((n_params, n_params), np.inf)
+        return infinite, np.inf, dof, infinite
     residual_variance = float(residuals @ residuals) / dof
-    if problem.last_jacobian is not None:
-        point, jac = problem.last_jacobian
-        pcov = inverse_normal_matrix(jac, ridge) * residual_variance
-        step = np.abs(params - point)
-        if np.all(step <= _JACOBIAN_REUSE_SIGMA * np.sqrt(np.abs(np.diag(pcov)))):
-            return pcov, residual_variance, dof
-    jac = problem.data_jacobian(params)
-    return inverse_normal_matrix(jac, ridge) * residual_variance, residual_variance, dof
+    factor = factor * np.sqrt(residual_variance)
+    return factor @ factor.T, residual_variance, dof, factor
 
 
-def inverse_normal_matrix(jac, ridge=None):
-    """``(J^T J + diag(ridge))^+``; singular directions dropped as curve_fit does.
+def covariance_factor(jac, ridge=None):
+    """``L`` with ``(J^T J + diag(ridge))^+ = L L^T``.
 
-    The columns are scaled to unit norm first: parameters of very different
+    Without a ridge, ``L = V S^-1`` from the singular value decomposition of ``J``,
+    singular directions dropped as :func:`scipy.optimize.curve_fit` does; with one,
+    from the eigendecomposition of the (then well-conditioned) normal matrix. The
+    columns of ``J`` are scaled to unit norm first: parameters of very different
     magnitudes (A ~ 1e5 eV and B ~ 4 1/Å in a Buckingham potential) otherwise make
     the smallest singular value look like rounding noise and lose its direction.
+
+    Parameters
+    ----------
+    jac : ndarray of shape (m, n_params)
+        Jacobian of the weighted residuals.
+    ridge : ndarray of shape (n_params,), default=None
+        Diagonal of the ridge matrix.
+
+    Returns
+    -------
+    factor : ndarray of shape (n_params, k)
+        ``k`` is the number of directions kept.
     """
     norms = np.linalg.norm(jac, axis=0)
     norms = np.where(norms > 0, norms, 1.0)
@@ -516,16 +523,34 @@ def inverse_normal_matrix(jac, ridge=None):
     if ridge is None:
         _, sing, vt = np.linalg.svd(scaled, full_matrices=False)
         keep = sing > np.finfo(float).eps * max(jac.shape) * sing[0]
-        vt = vt[keep]
-        inverse = (vt.T / sing[keep] ** 2) @ vt
+        factor = vt[keep].T / sing[keep]
     else:
-        normal = scaled.T @ scaled + np.diag(ridge / norms**2)
-        inverse = np.linalg.pinv(normal, hermitian=True)
-    return inverse / np.outer(norms, norms)
+        values, vectors = np.linalg.eigh(scaled.T @ scaled + np.diag(ridge / norms**2))
+        keep = values > np.finfo(float).eps * max(jac.shape) * values[-1]
+        factor = vectors[:, keep] / np.sqrt(values[keep])
+    return factor / norms[:, None]
 
 
-def prediction_std(model, params, pcov, X, jacobian_method):
-    """Delta-method standard deviation of ``model(params, X)`` given ``pcov``.
+def inverse_normal_matrix(jac, ridge=None):
+    """``(J^T J + diag(ridge))^+`` (see :func:`covariance_factor`).
+
+    Parameters
+    ----------
+    jac : ndarray of shape (m, n_params)
+        Jacobian of the weighted residuals.
+    ridge : ndarray of shape (n_params,), default=None
+        Diagonal of the ridge matrix.
+
+    Returns
+    -------
+    inverse : ndarray of shape (n_params, n_params)
+    """
+    factor = covariance_factor(jac, ridge)
+    return factor @ factor.T
+
+
+def prediction_std(model, params, factor, X, jacobian_method):
+    """Delta-method standard deviation of ``model(params, X)``.
 
     Parameters
     ----------
@@ -533,8 +558,8 @@ def prediction_std(model, params, pcov, X, jacobian_method):
         ``model(params, X)``.
     params : ndarray of shape (n_params,)
         Fitted parameters.
-    pcov : ndarray of shape (n_params, n_params)
-        Their covariance.
+    factor : ndarray of shape (n_params, k)
+        ``L`` with ``pcov = L L^T`` (from :func:`parameter_covariance`).
     X : ndarray of shape (n_samples, n_features)
         Where to evaluate.
     jacobian_method : {'broadcast', 'rows', 'reverse'}
@@ -543,12 +568,14 @@ def prediction_std(model, params, pcov, X, jacobian_method):
     Returns
     -------
     std : ndarray of shape (n_samples * n_outputs,)
-        ``sqrt(diag(J pcov J^T))``.
+        ``sqrt(diag(J pcov J^T))``, computed as the row norms of ``J L``: with an
+        ill-conditioned ``pcov`` the sum ``J pcov J^T`` cancels to noise or to
+        negative variances, the norms cannot (at a training point ``J L`` is a row
+        of ``U`` of the decomposition, whose norm is at most ``s``).
     """
     with np.errstate(all="ignore"):
         jac = model_jacobian(model, params, X, jacobian_method)
-        variance = np.einsum("ij,jk,ik->i", jac, pcov, jac)
-    return np.sqrt(np.maximum(variance, 0.0))
+        return np.linalg.norm(jac @ factor, axis=1)
 
 
 def student_t_quantile(alpha, dof):

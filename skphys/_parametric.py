@@ -84,6 +84,8 @@ def fit_attributes_doc(names, attribute_names, x_meaning):
         ``{tuple(names)!r}``.
     pcov_ : ndarray of shape ({n}, {n})
         Covariance of ``params_``.
+    pcov_factor_ : ndarray of shape ({n}, k)
+        ``L`` with ``pcov_ = L @ L.T``; prediction uncertainties use it.
     perr_ : ndarray of shape ({n},)
         Standard errors of ``params_``.
     residual_variance_ : float
@@ -257,10 +259,11 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
                     other = solve(problem, np.asarray(start, float) - shift, **options)
                 if other.loss < result.loss:
                     result = other
-        pcov, residual_variance, dof = parameter_covariance(problem, result.params)
+        pcov, residual_variance, dof, factor = parameter_covariance(problem, result.params)
         self.param_names_ = names
         self.params_ = result.params + shift
         self.pcov_ = pcov
+        self.pcov_factor_ = factor
         self.perr_ = np.sqrt(np.diag(pcov))
         self.residual_variance_ = residual_variance
         self.dof_ = int(dof)
@@ -332,7 +335,9 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
             return y_pred
         if not np.all(np.isfinite(self.pcov_)):
             return y_pred, np.full(y_pred.shape, np.inf)
-        std = prediction_std(self._model, self.params_, self.pcov_, X, self.jacobian_method_)
+        std = prediction_std(
+            self._model, self.params_, self.pcov_factor_, X, self.jacobian_method_
+        )
         return y_pred, std.reshape(y_pred.shape)
 
     def predict_interval(self, X, alpha=0.05, kind="confidence"):
@@ -480,6 +485,10 @@ class ParametricRegressor(BaseParametricRegressor):
         Their names.
     pcov_ : ndarray of shape (n_params, n_params)
         Covariance of ``params_``: ``s^2 (J^T W J)^-1``.
+    pcov_factor_ : ndarray of shape (n_params, k)
+        ``L`` with ``pcov_ = L @ L.T``, from the singular value decomposition of
+        the Jacobian; prediction uncertainties use it (accurate where ``pcov_`` is
+        ill-conditioned).
     perr_ : ndarray of shape (n_params,)
         Standard errors ``sqrt(diag(pcov_))``.
     residual_variance_ : float

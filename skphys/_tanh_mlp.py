@@ -174,7 +174,9 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         Final loss of every start tried, in the order tried.
     pcov_ : ndarray of shape (n_params, n_params)
         Delta-method covariance of the flat parameters of the standardised
-        network, with the penalty as a ridge; used by ``predict(return_std=True)``.
+        network, with the penalty as a ridge.
+    pcov_factor_ : ndarray of shape (n_params, k)
+        ``L`` with ``pcov_ = L @ L.T``; used by ``predict(return_std=True)``.
     x_mean_, x_scale_ : ndarray of shape (n_features,)
         Weighted mean and standard deviation of each feature, units of X.
     y_mean_, y_scale_ : ndarray of shape (n_outputs,)
@@ -320,7 +322,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         std_params = result.params
         # The penalty is the prior of the Laplace approximation: it is the ridge.
         ridge = np.full(std_params.shape[0], problem.alpha)
-        pcov, _, _ = parameter_covariance(problem, std_params, ridge=ridge)
+        pcov, _, _, factor = parameter_covariance(problem, std_params, ridge=ridge)
         layers = to_original_units(
             unflatten(std_params, layer_sizes),
             self.x_mean_,
@@ -331,6 +333,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         self.coefs_ = [np.asarray(W) for W, _ in layers]
         self.intercepts_ = [np.asarray(b) for _, b in layers]
         self.pcov_ = pcov
+        self.pcov_factor_ = factor
         self.n_outputs_ = Y.shape[1]
         self.n_iter_ = result.n_iter
         self.loss_ = result.loss * loss_factor
@@ -546,7 +549,8 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         std_params = self._standardised_params()
         Xs = (X - self.x_mean_) / self.x_scale_
         std = prediction_std(
-            partial(tanh_network, layer_sizes=sizes), std_params, self.pcov_, Xs, "broadcast"
+            partial(tanh_network, layer_sizes=sizes), std_params, self.pcov_factor_, Xs,
+            "broadcast",
         )
         return std.reshape(X.shape[0], -1) * self.y_scale_
 

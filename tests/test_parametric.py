@@ -558,3 +558,35 @@ def test_parametric_regressor_in_sklearn_tooling(line_fit):
     np.testing.assert_allclose(pipe.predict(X), reg.fit(X, y).predict(X), rtol=1e-8)
     restored = pickle.loads(pickle.dumps(grid.best_estimator_))
     np.testing.assert_array_equal(restored.predict(X), grid.best_estimator_.predict(X))
+
+
+def test_prediction_std_is_honest_for_ill_conditioned_fits():
+    """The blog's [1, 3, 1] tanh fit to x^(1/3): parameters known to ~5000, yet the
+    fitted curve to ~1e-3 at the data. The standard deviation of the fitted mean at
+    a training point (sqrt of its leverage times s^2) cannot exceed s, and both
+    least-squares solvers agree on it."""
+    X = np.linspace(0, 1, 50)[:, None]
+    y = X[:, 0] ** (1 / 3)
+    post = [-113.1799, 42.37717, 5.331212, 2.983416, 22.03610, 54.69238, 2.606230,
+            -50.07564, -0.5088137, -2.378257]  # fmt: skip
+
+    def units(params, X):
+        b1, w10, w00, b00, w11, w01, b01, w12, w02, b02 = params
+        x = X[:, 0]
+        return (b1 + w10 * anp.tanh(w00 * x + b00) + w11 * anp.tanh(w01 * x + b01)
+                + w12 * anp.tanh(w02 * x + b02))  # fmt: skip
+
+    stds = []
+    for solver in ("lm", "trf"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            fit = ParametricRegressor(units, p0=post, solver=solver).fit(X, y)
+        s = np.sqrt(fit.residual_variance_)
+        _, std = fit.predict(X, return_std=True)
+        assert np.all(std <= s * (1 + 1e-6)) and np.all(std > 0)
+        # the leverages sum to the number of parameters the data determine
+        assert np.sum((std / s) ** 2) == pytest.approx(10, rel=1e-6)
+        assert np.max(fit.perr_) > 100  # the parameters themselves are not determined
+        stds.append(std)
+    np.testing.assert_allclose(stds[0], stds[1], rtol=1e-3)
+    np.testing.assert_allclose(fit.pcov_, fit.pcov_factor_ @ fit.pcov_factor_.T, rtol=1e-12)
