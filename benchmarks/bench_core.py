@@ -217,6 +217,39 @@ def report(rows):
     return targets
 
 
+def rows(results=None):
+    """The measurements as rows of the benchmark report (see ``benchmarks/run.py``)."""
+    a, b, c = (r for _, r in (results or run()))
+    out = []
+    for label, r in (("(a) tanh [1,3,1], 50 points", a), ("(c) tanh [1,10,1], 300 points", c)):
+        out.append({
+            "workload": f"{label}: one Jacobian",
+            "ours": f"{r['jac_ours'] * 1e3:.3f} ms",
+            "anchor": f"autograd.jacobian {r['jac_autograd'] * 1e3:.2f} ms",
+            "ratio": f"{r['jac_autograd'] / r['jac_ours']:.1f}x faster",
+            "target": ">= 25x faster",
+            "met": r["jac_autograd"] / r["jac_ours"] >= 25,
+        })
+        limit = 1.5 if r is a else 1.0
+        out.append({
+            "workload": f"{label}: LM fit to the threshold ({r['ok_both']} starts)",
+            "ours": f"{r['fit_ours'] * 1e3:.1f} ms",
+            "anchor": f"2-point FD {r['fit_fd'] * 1e3:.1f} ms",
+            "ratio": f"{r['fit_ratio']:.2f}x the time",
+            "target": f"<= {limit}x",
+            "met": r["fit_ratio"] <= limit,
+        })
+    out.append({
+        "workload": "(b) Murnaghan fit, 28 points",
+        "ours": f"{b['fit_ours'] * 1e3:.2f} ms, SSE {b['sse_ours']:.6g} eV^2",
+        "anchor": f"ase.eos {b['fit_ase'] * 1e3:.2f} ms, SSE {b['sse_ase']:.6g} eV^2",
+        "ratio": f"{b['fit_ours'] / b['fit_ase']:.2f}x the time",
+        "target": "<= 3x, SSE no larger",
+        "met": b["fit_ours"] / b["fit_ase"] <= 3 and b["sse_ours"] <= b["sse_ase"] * (1 + 1e-12),
+    })  # fmt: skip
+    return out
+
+
 if __name__ == "__main__":
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
