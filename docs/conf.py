@@ -58,8 +58,8 @@ numpydoc_xref_param_type = False
 # * then read from a local copy where one exists: Debian's documentation packages
 #   (apt-get install python3-doc python-scipy-doc python-sklearn-doc python-ase-doc:
 #   older releases than the ones installed, but the names we link to are there),
-#   or the copy Sphinx keeps in docs/_build/doctrees from an earlier online build
-#   (for intersphinx_cache_limit days);
+#   or the copy Sphinx keeps beside the doctrees (docs/_build/html/.doctrees) from
+#   an earlier online build, for intersphinx_cache_limit days;
 # * an inventory that no location provides *because the network is unreachable* is
 #   reported as information, not as a warning (docs/_ext/skphys_docs.py; anything
 #   else -- a wrong URL, an HTTP error, a corrupt file -- stays a warning, and so
