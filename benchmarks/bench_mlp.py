@@ -25,7 +25,8 @@ threads wait for each other, which slowed MLPRegressor's L-BFGS tenfold and made
 its timings meaningless. Both estimators are given ``alpha=0`` in (a), as the
 blog had no penalty (a row shows ours with its defaults, fitted to convergence);
 in (b) MLPRegressor has ``alpha=0`` and ours its default 1e-6. Run:
-``python benchmarks/bench_mlp.py``.
+``python benchmarks/bench_mlp.py`` (about 2 minutes); ``rows()`` serves
+``benchmarks/run.py``.
 """
 
 import time
@@ -138,10 +139,9 @@ def cube_root_race():
         print(f"    {name:<32}{len(successful):>7}/{len(SEEDS)}{medians[name][0]:>18.4f}")
     ours, n_ours = medians["TanhMLPRegressor lm, target"]
     adam = medians["MLPRegressor adam (lr 0.01)"][0]
-    print(
-        f"    Adam / ours: {adam / ours:.0f}x (target >= 40x, 10/10 successes): "
-        f"{verdict(adam / ours >= 40 and n_ours == len(SEEDS))}\n"
-    )
+    met = adam / ours >= 40 and n_ours == len(SEEDS)
+    print(f"    Adam / ours: {adam / ours:.0f}x (target >= 40x, 10/10 successes): {verdict(met)}\n")
+    return {"medians": medians, "speedup": adam / ours, "met": met}
 
 
 def cu2_race(X, y):
@@ -167,12 +167,12 @@ def cu2_race(X, y):
         worst = max(errors[name])
         print(f"    {name:<24}{results[name][0]:>19.3f}{worst:>13.3f}{results[name][1]:>17.3f}")
     (ours_rmse, ours_time), (lbfgs_rmse, lbfgs_time) = results.values()
+    met = lbfgs_rmse / ours_rmse >= 10 and ours_time / lbfgs_time <= 3
     print(
         f"    RMSE lbfgs / ours: {lbfgs_rmse / ours_rmse:.1f}x (target >= 10x), time ours / "
-        f"lbfgs: {ours_time / lbfgs_time:.2f}x (target <= 3x): "
-        f"{verdict(lbfgs_rmse / ours_rmse >= 10 and ours_time / lbfgs_time <= 3)}\n"
+        f"lbfgs: {ours_time / lbfgs_time:.2f}x (target <= 3x): {verdict(met)}\n"
     )
-    return fitted
+    return {"results": results, "met": met}, fitted
 
 
 def predict_race(fitted):
@@ -184,6 +184,7 @@ def predict_race(fitted):
     print(f"    TanhMLPRegressor.predict {1000 * ours:.3f} ms, MLPRegressor.predict "
           f"{1000 * theirs:.3f} ms: ours / theirs {ours / theirs:.2f} (target <= 1): "
           f"{verdict(ours <= theirs)}\n")  # fmt: skip
+    return {"ours": ours, "theirs": theirs, "met": ours <= theirs}
 
 
 def coverage(prediction, std, truth):
@@ -202,6 +203,7 @@ def calibration(D, E):
     print("(d) calibration of the std: fraction of points with |error| < 1.96 std "
           "(ideal 0.95), 5 noise draws")  # fmt: skip
     print(f"    {'data':<18}{'method':<26}{'inside':>8}{'outside':>9}")
+    table = {}
     for name, (Xp, yp, noise, hidden, inside, outside, truth) in problems.items():
         true_in, true_out = truth(inside), truth(outside)
         scores = {"delta method (ours)": [], "ensemble of 5 starts": []}
@@ -227,6 +229,7 @@ def calibration(D, E):
             values = np.array(values)
             inside_cov = values[values[:, 0] == 0, 1].mean()
             outside_cov = values[values[:, 0] == 1, 1].mean()
+            table[name, method] = (inside_cov, outside_cov)
             print(f"    {name:<18}{method:<26}{inside_cov:>8.2f}{outside_cov:>9.2f}")
     net = TanhMLPRegressor((3,), random_state=0).fit(X, y)
     _, std_inside = net.predict(np.linspace(0, 1, 101).reshape(-1, 1), return_std=True)
@@ -236,17 +239,71 @@ def calibration(D, E):
     ratio = std_3[0] / np.median(std_inside)
     print(f"    noise-free cube root: std(x=3) / median std on [0, 1] = {ratio:.0f} "
           f"(required >= 5): {verdict(ratio >= 5)}")  # fmt: skip
+    return {"coverage": table, "std_ratio": ratio, "met": ratio >= 5}
 
 
-def main():
-    cube_root_race()
-    D = np.linspace(1.7, 3.0, 300)
-    E = cu2_energies(D)
-    fitted = cu2_race(D.reshape(-1, 1), E)
-    predict_race(fitted)
-    calibration(D.reshape(-1, 1), E)
+def run():
+    """Every section in turn, BLAS on one thread; returns their measurements."""
+    with threadpool_limits(1):
+        cube = cube_root_race()
+        D = np.linspace(1.7, 3.0, 300)
+        E = cu2_energies(D)
+        cu2, fitted = cu2_race(D.reshape(-1, 1), E)
+        predict = predict_race(fitted)
+        calibrated = calibration(D.reshape(-1, 1), E)
+    return {"cube": cube, "cu2": cu2, "predict": predict, "calibration": calibrated}
+
+
+def rows(results=None):
+    """The measurements as rows of the benchmark report (see ``benchmarks/run.py``)."""
+    r = results or run()
+    medians = r["cube"]["medians"]
+    ours_time, ours_ok = medians["TanhMLPRegressor lm, target"]
+    adam_time, adam_ok = medians["MLPRegressor adam (lr 0.01)"]
+    lbfgs_ok = medians["MLPRegressor lbfgs"][1]
+    (ours_rmse, ours_fit), (lbfgs_rmse, lbfgs_fit) = r["cu2"]["results"].values()
+    predict = r["predict"]
+    coverage = r["calibration"]["coverage"]
+    delta, ensemble = (
+        coverage["Cu2 + 2 meV", method]
+        for method in ("delta method (ours)", "ensemble of 5 starts")
+    )
+    n = len(SEEDS)
+    return [
+        {
+            "workload": f"(a) cube root [1,3,1] to MSE < 2e-5, {n} seeds",
+            "ours": f"{ours_time * 1e3:.0f} ms median, {ours_ok}/{n}",
+            "anchor": f"adam {adam_time:.2f} s, {adam_ok}/{n}; lbfgs {lbfgs_ok}/{n}",
+            "ratio": f"{r['cube']['speedup']:.0f}x faster than adam",
+            "target": f">= 40x faster, {n}/{n}",
+            "met": r["cube"]["met"],
+        },
+        {
+            "workload": f"(b) Cu2 EMT [1,10,1], 300 points, {n} seeds",
+            "ours": f"{ours_rmse:.3f} meV, {ours_fit:.3f} s",
+            "anchor": f"lbfgs {lbfgs_rmse:.3f} meV, {lbfgs_fit:.3f} s",
+            "ratio": f"{lbfgs_rmse / ours_rmse:.1f}x lower RMSE, {ours_fit / lbfgs_fit:.2f}x time",
+            "target": ">= 10x lower RMSE, <= 3x time",
+            "met": r["cu2"]["met"],
+        },
+        {
+            "workload": "(c) predict 10,000 points",
+            "ours": f"{predict['ours'] * 1e3:.2f} ms",
+            "anchor": f"MLPRegressor.predict {predict['theirs'] * 1e3:.2f} ms",
+            "ratio": f"{predict['ours'] / predict['theirs']:.2f}x the time",
+            "target": "<= 1x",
+            "met": predict["met"],
+        },
+        {
+            "workload": "(d) std coverage of the truth (1.96 std), Cu2 + 2 meV, inside/outside",
+            "ours": f"delta method {delta[0]:.2f} / {delta[1]:.2f}",
+            "anchor": f"5-start ensemble {ensemble[0]:.2f} / {ensemble[1]:.2f}",
+            "ratio": f"cube root std(3) = {r['calibration']['std_ratio']:.0f}x median inside",
+            "target": ">= 5x",
+            "met": r["calibration"]["met"],
+        },
+    ]
 
 
 if __name__ == "__main__":
-    with threadpool_limits(1):
-        main()
+    run()
