@@ -52,6 +52,22 @@ def test_eos_json_is_machine_readable(capsys):
     assert result["n_points"] == 28 and result["confidence"] == pytest.approx(0.9)
 
 
+@pytest.mark.parametrize(
+    "form, cls",
+    [("birch-murnaghan", "BirchMurnaghanRegressor"), ("vinet", "VinetRegressor")],
+)
+def test_eos_other_forms(capsys, form, cls):
+    import skphys
+
+    assert main(["eos", str(EXAMPLE), "--eos", form, "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    X, y = load_murnaghan_example(return_X_y=True)
+    eos = getattr(skphys, cls)().fit(X, y)
+    assert result["eos"] == form
+    assert result["parameters"]["V0"]["value"] == pytest.approx(eos.v0_, rel=1e-12)
+    assert result["parameters"]["B"]["value"] == pytest.approx(eos.bulk_modulus_gpa_, rel=1e-12)
+
+
 def test_eos_reads_whitespace_tables_with_comments(tmp_path, capsys):
     X, y = load_murnaghan_example(return_X_y=True)
     path = tmp_path / "ev.dat"

@@ -5,12 +5,16 @@ import json
 import numpy as np
 from ase.units import GPa
 
-from .._eos import MurnaghanRegressor
+from .._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
 from ._errors import CommandError
 from ._io import read_volumes_energies
 
 # Equation-of-state forms the command offers, by name.
-EOS_FORMS = {"murnaghan": MurnaghanRegressor}
+EOS_FORMS = {
+    "murnaghan": MurnaghanRegressor,
+    "birch-murnaghan": BirchMurnaghanRegressor,
+    "vinet": VinetRegressor,
+}
 
 
 def add_eos_parser(sub):
