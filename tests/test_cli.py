@@ -68,6 +68,13 @@ def test_eos_other_forms(capsys, form, cls):
     assert result["parameters"]["B"]["value"] == pytest.approx(eos.bulk_modulus_gpa_, rel=1e-12)
 
 
+def test_eos_plot_is_written(tmp_path, capsys):
+    png = tmp_path / "eos.png"
+    assert main(["eos", str(EXAMPLE), "--plot", str(png)]) == 0
+    assert f"plot written to {png}" in capsys.readouterr().out
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and png.stat().st_size > 10_000
+
+
 def test_eos_reads_whitespace_tables_with_comments(tmp_path, capsys):
     X, y = load_murnaghan_example(return_X_y=True)
     path = tmp_path / "ev.dat"
