@@ -17,7 +17,7 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from skphys import BuckinghamRegressor, FitFailedError, MurnaghanRegressor, ParametricRegressor
 from skphys._jacobian import broadcast_jacobian, resolve_jacobian_method, reverse_jacobian
 from skphys.datasets import load_murnaghan_example
-from skphys.functions import buckingham, murnaghan
+from skphys.functions import buckingham, murnaghan, murnaghan_pressure
 
 # The least-squares optimum of the Murnaghan form on the bundled table (issue text;
 # also found by ase.eos.EquationOfState(V, E, eos='murnaghan')).
@@ -114,9 +114,10 @@ def test_auto_jacobian_falls_back_for_models_that_couple_samples():
     "func, args",
     [
         (murnaghan, (np.linspace(150.0, 300.0, 5), -400.0, 4e-3, 4.0, 212.0)),
+        (murnaghan_pressure, (np.linspace(150.0, 300.0, 5), 4e-3, 4.0, 212.0)),
         (buckingham, (np.linspace(1.7, 3.0, 5), 80.0, 1.2, 26.0)),
     ],
-    ids=["murnaghan", "buckingham"],
+    ids=["murnaghan", "murnaghan_pressure", "buckingham"],
 )
 def test_model_functions_have_correct_gradients(func, args):
     for argnum in range(len(args)):
@@ -135,6 +136,9 @@ def test_murnaghan_pressure_equals_the_closed_form(eos_data):
     V = np.linspace(150.0, 300.0, 9)
     closed_form = eos.b0_ / eos.bp_ * ((eos.v0_ / V) ** eos.bp_ - 1.0)  # P = -dE/dV
     np.testing.assert_allclose(eos.pressure(V[:, None]), closed_form / GPa, rtol=1e-12)
+    np.testing.assert_allclose(
+        murnaghan_pressure(V, eos.b0_, eos.bp_, eos.v0_), closed_form, rtol=1e-14
+    )
 
 
 # -- Murnaghan ----------------------------------------------------------------------
