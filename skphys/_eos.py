@@ -136,6 +136,7 @@ class BaseEOSRegressor(BasePhysicalRegressor):
     """
 
     _names = ("E0", "B0", "BP", "V0")
+    _offset_index = 0  # E0
     _param_units = ("eV", "eV/Å^3", "", "Å^3")
     _feature_meaning = "volumes in Å^3"
 
@@ -159,13 +160,6 @@ class BaseEOSRegressor(BasePhysicalRegressor):
     def _other_starts(self, p0):
         # BP is the parameter the data determine least: start from other values
         return [[p0[0], p0[1], bp, p0[3]] for bp in (2.0, 3.0, 5.0, 7.0)]
-
-    def _parameter_shift(self, y, sample_weight, n_params):
-        # E0 is solved for relative to the lowest energy: DFT energies of -400 eV
-        # or 1e6 eV offsets then fit as precisely as energies near zero.
-        shift = np.zeros(n_params)
-        shift[0] = np.min(y[sample_weight > 0])
-        return shift
 
     def pressure(self, X):
         """Pressure ``P = -dE/dV`` of the fitted equation of state.

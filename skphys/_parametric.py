@@ -126,6 +126,7 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
     }
 
     _n_features = None
+    _offset_index = None  # index of an additive constant of the model, if it has one
     _feature_meaning = "inputs"
     _param_units = None
     _jacobian = "rows"
@@ -145,7 +146,7 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
         """Set one fitted attribute per parameter (``e0_``, ``b0_``, ...)."""
 
     # -- validation ----------------------------------------------------------------
-    def _validate_X(self, X, reset):
+    def _validate_X(self, X):
         if self._n_features is not None and X.shape[1] != self._n_features:
             raise ValueError(
                 f"{type(self).__name__} expects X with {self._n_features} feature(s) "
@@ -210,7 +211,7 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
             The fitted estimator.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
-        self._validate_X(X, reset=True)
+        self._validate_X(X)
         sample_weight = _check_sample_weight(sample_weight, X, dtype=np.float64)
         if np.count_nonzero(sample_weight) == 0:
             raise ValueError("sample_weight must have at least one positive value.")
@@ -287,13 +288,18 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
         return []
 
     def _parameter_shift(self, y, sample_weight, n_params):
-        """Offsets subtracted from the parameters while solving (hook).
+        """Offsets subtracted from the parameters while solving.
 
-        A model ``c + g(params', X)`` with an additive constant ``c`` may return a
-        vector with a value ``y_ref`` at the index of ``c`` (zeros elsewhere): the
-        fit then sees ``y - y_ref`` and ``c - y_ref``. Zeros by default.
+        A model ``c + g(params', X)`` whose additive constant ``c`` sits at index
+        ``_offset_index`` is solved relative to the lowest target: the fit sees
+        ``y - min(y)`` and ``c - min(y)``, so tolerances do not depend on where the
+        zero of y lies (DFT energies of -400 eV, 1e6 eV offsets). Zeros for models
+        without an offset.
         """
-        return np.zeros(n_params)
+        shift = np.zeros(n_params)
+        if self._offset_index is not None:
+            shift[self._offset_index] = np.min(y[sample_weight > 0])
+        return shift
 
     def _check_fit(self, X, y, sample_weight):
         """Warn about what is doubtful in the fitted model (hook; see subclasses)."""
@@ -305,7 +311,7 @@ class BaseParametricRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator
     def _validated_X(self, X):
         check_is_fitted(self)
         X = validate_data(self, X, dtype=np.float64, reset=False)
-        self._validate_X(X, reset=False)
+        self._validate_X(X)
         return X
 
     def predict(self, X, return_std=False):
@@ -669,7 +675,7 @@ class BasePhysicalRegressor(BaseParametricRegressor):
                 stacklevel=4,  # _check_fit, fit, scikit-learn's fit wrapper, caller
             )
         self._warn_outlier(X[keep], y[keep])
-        self._warn_undetermined(y[keep])
+        self._warn_undetermined()
         if not self._plausible(self.params_):
             values = ", ".join(
                 f"{n} = {v:.4g}" for n, v in zip(self.param_names_, self.params_, strict=True)
@@ -681,15 +687,15 @@ class BasePhysicalRegressor(BaseParametricRegressor):
                 stacklevel=4,
             )
 
-    def _warn_undetermined(self, y):
+    def _warn_undetermined(self):
         """Warn when the data leave a parameter undetermined (error above its value)."""
-        shift = self._parameter_shift(y, np.ones_like(y), len(self.params_))
+        # an additive offset (E0) may lie near zero: its error says nothing there
         loose = [
             f"{name} = {value:.4g} ± {error:.2g}"
-            for name, value, error, offset in zip(
-                self.param_names_, self.params_, self.perr_, shift, strict=True
+            for index, (name, value, error) in enumerate(
+                zip(self.param_names_, self.params_, self.perr_, strict=True)
             )
-            if offset == 0 and np.isfinite(error) and error > abs(value)
+            if index != self._offset_index and np.isfinite(error) and error > abs(value)
         ]
         if loose:
             warnings.warn(
