@@ -1,12 +1,12 @@
 """How often the default fit recovers parameters drawn over physically wide ranges.
 
-For each model, 1,000 problems from :func:`skphys._testing.draw_case` (EOS: B0
+For each model, 1,000 problems from :func:`skphys._random_problems.draw_case` (EOS: B0
 10-400 GPa, BP 3-7, V0 10-100 Å^3, E0 -1 to -1000 eV; 5 to 40 points spanning
 3-10 % on each side of the minimum; noise 0 to 1 meV; pair potentials around
 their wells). A fit counts as converged when its parameters are finite and within
 six standard errors (at the known noise) of the truth, or the truth lies inside
 the fit's likelihood-ratio region at the same level (see
-:func:`skphys._testing.recovered`). The same problems go to
+:func:`skphys._random_problems.recovered`). The same problems go to
 ``ase.eos.EquationOfState`` (EOS forms) and to ``scipy.optimize.curve_fit``
 without ``p0`` (it starts from ones).
 
@@ -24,7 +24,7 @@ from ase.eos import EquationOfState
 from scipy.optimize import curve_fit
 
 from skphys import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
-from skphys._testing import MODELS, N_UNIFORMS, draw_case, recovered
+from skphys._random_problems import MODELS, N_UNIFORMS, draw_case, recovered
 
 ASE_NAMES = {
     MurnaghanRegressor: "murnaghan",

@@ -29,8 +29,8 @@ from scipy.optimize import least_squares
 from scipy.optimize._numdiff import approx_derivative
 
 from skphys import MurnaghanRegressor
-from skphys._jacobian import broadcast_jacobian, reverse_jacobian
-from skphys._network import init_network, tanh_network
+from skphys._core import broadcast_jacobian, reverse_jacobian
+from skphys._estimators._network import init_network, tanh_network
 from skphys.datasets import load_murnaghan_example
 from skphys.functions import murnaghan
 

@@ -1,14 +1,20 @@
 """skphys: physics-based and small neural-network regression for scikit-learn."""
 
-from ._eos import BaseEOSRegressor, BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
-from ._fitting import FitFailedError
-from ._pair import BuckinghamRegressor, LennardJonesRegressor, MorseRegressor
-from ._parametric import BasePhysicalRegressor, ParametricRegressor
-from ._persistence import IncompatibleVersionError
-from ._tanh_mlp import TanhMLPRegressor
+from ._estimators._base import predict_gradient, predict_interval
+from ._estimators._parametric import ParametricRegressor
+from ._estimators._physical import BasePhysicalRegressor, PhysicalModel
+from ._estimators._tanh_mlp import TanhMLPRegressor
+from ._models._eos import (
+    BaseEOSRegressor,
+    BirchMurnaghanRegressor,
+    MurnaghanRegressor,
+    VinetRegressor,
+    eos_model,
+)
+from ._models._pair import BuckinghamRegressor, LennardJonesRegressor, MorseRegressor
 from ._version import __version__
 from .atoms import AseEnergyTransformer, PairDistanceTransformer
-from .exceptions import ExtrapolationWarning
+from .exceptions import ExtrapolationWarning, FitFailedError, IncompatibleVersionError
 
 __all__ = [
     "AseEnergyTransformer",
@@ -24,7 +30,11 @@ __all__ = [
     "MurnaghanRegressor",
     "PairDistanceTransformer",
     "ParametricRegressor",
+    "PhysicalModel",
     "TanhMLPRegressor",
     "VinetRegressor",
     "__version__",
+    "eos_model",
+    "predict_gradient",
+    "predict_interval",
 ]

@@ -1,6 +1,29 @@
-"""Warnings and errors specific to skphys."""
+"""Every error and warning class skphys raises or issues.
 
-__all__ = ["ExtrapolationWarning"]
+Fit-quality warnings share the base :class:`FitQualityWarning`, so that one filter
+silences or raises all of them, and each kind has its class, so that a filter can
+name one without a regular expression on its text.
+"""
+
+__all__ = [
+    "ExtrapolatedMinimumWarning",
+    "ExtrapolationWarning",
+    "FitFailedError",
+    "FitQualityWarning",
+    "IncompatibleVersionError",
+    "OutlierWarning",
+    "OverparameterizedWarning",
+    "UndeterminedParameterWarning",
+    "UnphysicalParametersWarning",
+]
+
+
+class FitFailedError(RuntimeError):
+    """The solver ended on non-finite parameters or a non-finite objective."""
+
+
+class IncompatibleVersionError(ValueError):
+    """A pickled model comes from a skphys release whose state may differ."""
 
 
 class ExtrapolationWarning(UserWarning):
@@ -10,3 +33,31 @@ class ExtrapolationWarning(UserWarning):
     training data but do not extrapolate it: outside the range of the training
     inputs their predictions are not supported by any data.
     """
+
+
+class FitQualityWarning(UserWarning):
+    """Base class of the warnings about a doubtful fit (the fit itself succeeded)."""
+
+
+class UnphysicalParametersWarning(FitQualityWarning):
+    """The fitted parameters fail the model's physical plausibility test.
+
+    For example a negative bulk modulus, or the negative prefactors of a
+    Buckingham potential fitted without bounds.
+    """
+
+
+class UndeterminedParameterWarning(FitQualityWarning):
+    """A fitted parameter's standard error exceeds its value: the data leave it open."""
+
+
+class OutlierWarning(FitQualityWarning):
+    """One sample lies far (10 robust standard deviations) off the fitted curve."""
+
+
+class ExtrapolatedMinimumWarning(FitQualityWarning):
+    """The minimum of the fitted curve lies outside the range of the data."""
+
+
+class OverparameterizedWarning(FitQualityWarning):
+    """The model has far more parameters than data, and no penalty holds them."""

@@ -19,9 +19,9 @@ import numpy as np
 from autograd import jacobian, make_jvp
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from ._jacobian import model_jacobian
-from ._network import flatten, layer_shapes, tanh_network
-from ._parametric import BaseParametricRegressor
+from ._core import model_jacobian
+from ._estimators._network import flatten, layer_shapes, tanh_network
+from ._estimators._parametric import BaseParametricRegressor
 
 __all__ = ["estimator_sensitivity", "local_sensitivity"]
 

@@ -3,7 +3,7 @@
 hypothesis draws the true parameters (EOS: B0 10-400 GPa, BP 3-7, V0 10-100 Å^3,
 E0 -1 to -1000 eV; pair potentials around their wells), 5 to 40 points spanning
 3-10 % on each side of the minimum (not centred), and noise from 0 to 1 meV (see
-:mod:`skphys._testing`). A fit must land within six standard errors, at the known
+:mod:`skphys._random_problems`). A fit must land within six standard errors, at the known
 noise, of the truth (or hold the truth in its likelihood-ratio region at that
 level). ``benchmarks/bench_convergence.py`` runs 1,000 draws per model.
 """
@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from skphys._testing import MODELS, N_UNIFORMS, draw_case, recovered
+from skphys._random_problems import MODELS, N_UNIFORMS, draw_case, recovered
 
 uniforms = st.lists(
     st.floats(0.0, 1.0, exclude_max=True, allow_nan=False), min_size=N_UNIFORMS, max_size=N_UNIFORMS

@@ -15,9 +15,15 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from skphys import ExtrapolationWarning, FitFailedError, TanhMLPRegressor
-from skphys._fitting import SOLVERS, LeastSquaresProblem, parameter_covariance, solve
-from skphys._jacobian import broadcast_jacobian, reverse_jacobian
-from skphys._network import (
+from skphys._core import (
+    SOLVERS,
+    LeastSquaresProblem,
+    broadcast_jacobian,
+    parameter_covariance,
+    reverse_jacobian,
+    solve,
+)
+from skphys._estimators._network import (
     flatten,
     init_network,
     n_network_params,

@@ -4,7 +4,7 @@ import numpy as np
 from sklearn.utils._optional_dependencies import check_matplotlib_support
 from sklearn.utils._plotting import _validate_style_kwargs
 
-from .._parametric import BasePhysicalRegressor
+from .._estimators._physical import BasePhysicalRegressor
 
 
 def axes_or_new(ax, caller):
@@ -25,15 +25,14 @@ def style(defaults, user):
 def default_axis_labels(estimator):
     """(x label, y label) with units for skphys's physical models, else generic ones.
 
-    The physical models return energies in eV and name their input as
-    "<quantities> in <unit>" (e.g. "volumes in Å^3"), which gives "volume (Å$^3$)".
-    Other estimators get their feature name (or "x") and "y".
+    The physical models declare what x and y are and their units (e.g. volume in
+    Å^3, which gives "volume (Å$^3$)"). Other estimators get their feature name (or
+    "x") and "y".
     """
     if isinstance(estimator, BasePhysicalRegressor):
-        quantities, _, unit = estimator._feature_meaning.partition(" in ")
-        if unit:
-            unit = unit.replace("^3", "$^3$")
-            return f"{quantities.removesuffix('s')} ({unit})", "energy (eV)"
+        form = estimator.physical_model
+        unit = form.x_unit.replace("^3", "$^3$")
+        return f"{form.x_name} ({unit})", "energy (eV)"
     names = getattr(estimator, "feature_names_in_", None)
     return (str(names[0]) if names is not None else "x"), "y"
 

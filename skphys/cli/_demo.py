@@ -8,8 +8,8 @@ from pathlib import Path
 
 from sklearn.model_selection import KFold, cross_val_score
 
-from .._eos import MurnaghanRegressor
-from .._pair import BuckinghamRegressor
+from .._models._eos import MurnaghanRegressor
+from .._models._pair import BuckinghamRegressor
 from ..datasets import load_murnaghan_example, make_dimer_dataset
 
 

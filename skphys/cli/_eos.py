@@ -5,7 +5,7 @@ import json
 import numpy as np
 from ase.units import GPa
 
-from .._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
+from .._models._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
 from ._errors import CommandError
 from ._io import read_volumes_energies
 
@@ -93,7 +93,7 @@ def run_eos(args):
     if not 0 < args.alpha < 1:
         raise CommandError(f"--alpha must lie in (0, 1), got {args.alpha}")
     volumes, energies = read_volumes_energies(args.file)
-    n_params = len(EOS_FORMS[args.eos]._names)
+    n_params = len(EOS_FORMS[args.eos].physical_model.names)
     if volumes.size <= n_params:
         raise CommandError(
             f"{args.file}: {volumes.size} points; an equation of state with {n_params} "

@@ -1,12 +1,11 @@
 """TanhMLPRegressor: small tanh networks fitted by the shared least-squares core.
 
-The network is the pure function :func:`skphys._network.tanh_network`; this module
-only standardises the data, draws starting weights, hands the problem to
-:func:`skphys._fitting.solve` (Levenberg-Marquardt on the autograd Jacobian by
-default) and converts the result back to the units of the data.
+The network is the pure function :func:`skphys._estimators._network.tanh_network`;
+this module only standardises the data, draws starting weights, hands the problem
+to the core's :func:`~skphys._core.solve_best` (Levenberg-Marquardt on the autograd
+Jacobian by default) and converts the result back to the units of the data.
 """
 
-import warnings
 from functools import partial
 from numbers import Integral, Real
 
@@ -18,14 +17,16 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from ._fitting import (
+from .._core import (
     SOLVERS,
-    FitFailedError,
     LeastSquaresProblem,
     parameter_covariance,
     prediction_std,
-    solve,
+    solve_best,
+    warn,
 )
+from ..exceptions import ExtrapolationWarning, OverparameterizedWarning
+from ._base import RegressorContractMixin
 from ._network import (
     flatten,
     init_network,
@@ -35,16 +36,24 @@ from ._network import (
     unflatten,
 )
 from ._persistence import VersionedStateMixin
-from .exceptions import ExtrapolationWarning
 
 # A point counts as inside the training domain up to this fraction of the range
-# of each feature beyond its ends: round-off, not extrapolation.
+# of each feature beyond its ends (round-off), on top of the domain margin.
 _DOMAIN_RTOL = 1e-9
 
-# Tolerance of the solvers' own tests. A start ends on the stall rule of ``tol``;
-# the solvers' tests only end one that has truly converged: a loose MINPACK xtol
-# stops Levenberg-Marquardt on the first short step, far from the minimum.
-_SOLVER_TOL = 1e-8
+
+def _largest_gap(values):
+    """Largest spacing between consecutive distinct values of each column.
+
+    The network is trusted across gaps this wide between training points; a point
+    that far beyond the last one is no further from the data (a test fold's edge
+    point in cross-validation), and is not called an extrapolation.
+    """
+    gaps = []
+    for column in values.T:
+        distinct = np.unique(column)
+        gaps.append(np.max(np.diff(distinct)) if distinct.size > 1 else 0.0)
+    return np.asarray(gaps)
 
 
 def _weighted_mean_and_scale(values, weight):
@@ -63,10 +72,9 @@ class _StopRule:
     and near-exact ones (fast relative progress on a vanishing loss) alike.
     """
 
-    def __init__(self, tol, n_iter_no_change, loss_factor, rmse=None, target_rmse=None):
+    def __init__(self, tol, n_iter_no_change, rmse=None, target_rmse=None):
         self.tol = tol
         self.n_iter_no_change = n_iter_no_change
-        self.loss_factor = loss_factor
         self.rmse = rmse
         self.target_rmse = target_rmse
         self.best = np.inf
@@ -77,14 +85,14 @@ class _StopRule:
         if self.target_rmse is not None and self.rmse(params, loss) <= self.target_rmse:
             self.reached_target = True
             raise StopIteration
-        rmse = np.sqrt(loss * self.loss_factor)
+        rmse = np.sqrt(loss)
         self.stalled = self.stalled + 1 if rmse > self.best - self.tol else 0
         self.best = min(self.best, rmse)
         if self.stalled >= self.n_iter_no_change:
             raise StopIteration
 
 
-class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
+class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMixin, BaseEstimator):
     """Fully connected tanh network fitted by least squares (Levenberg-Marquardt).
 
     A multi-layer perceptron with ``tanh`` hidden units and a linear output layer,
@@ -183,7 +191,26 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         Weighted mean and standard deviation of each target, units of y.
     data_min_, data_max_ : ndarray of shape (n_features,)
         Smallest and largest value of each feature among the training samples of
-        non-zero weight: the training domain (see :meth:`in_training_domain`).
+        non-zero weight (see :meth:`in_training_domain`).
+    domain_margin_ : ndarray of shape (n_features,)
+        Largest spacing between consecutive training values of each feature, units
+        of X: the training domain reaches this far beyond ``data_min_`` and
+        ``data_max_``, as far as the fit already bridges between its points.
+    residual_variance_ : float or ndarray of shape (n_outputs,)
+        ``s^2``, the weighted sum of squared residuals over ``dof_``, units of y
+        squared (one per output for several outputs).
+    dof_ : float
+        Degrees of freedom of the residuals: values of y of non-zero weight minus
+        the effective number of parameters (the trace of the hat matrix with the
+        penalty as a ridge).
+    converged_ : bool
+        Whether the kept start ended on a convergence test (the solver's, the
+        stall rule of ``tol``, or ``target_rmse``).
+    fit_status_ : str
+        Why the kept start stopped: 'converged', 'callback' (the stall rule),
+        'target_rmse', 'max_iter', 'max_evaluations', 'line_search' or 'diverged'.
+    fit_message_ : str
+        The same in words.
     n_outputs_ : int
         Number of targets.
     n_features_in_ : int
@@ -292,6 +319,8 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=np.float64, ensure_non_negative=True
         )
+        if np.count_nonzero(sample_weight) == 0:
+            raise ValueError("sample_weight must have at least one positive value.")
         Y = y.reshape(y.shape[0], -1)
         layer_sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
         self._check_enough_samples(layer_sizes, sample_weight, Y.shape[1])
@@ -303,6 +332,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
             self.y_mean_, self.y_scale_ = _weighted_mean_and_scale(Y, sample_weight)
         kept = sample_weight > 0
         self.data_min_, self.data_max_ = X[kept].min(axis=0), X[kept].max(axis=0)
+        self.domain_margin_ = _largest_gap(X[kept])
 
         problem = LeastSquaresProblem(
             partial(tanh_network, layer_sizes=layer_sizes),
@@ -314,15 +344,14 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
             # this keeps alpha relative to the weights as given.
             alpha=self.alpha * np.count_nonzero(sample_weight) / sample_weight.sum(),
         )
-        # The core's loss divides by all samples; ours by the kept ones, so that a
-        # zero weight is the same as a removed sample.
-        loss_factor = X.shape[0] / np.count_nonzero(sample_weight)
-        result, start_losses = self._fit_starts(problem, layer_sizes, warm, loss_factor)
+        result, start_losses, reached_target = self._fit_starts(problem, layer_sizes, warm)
 
         std_params = result.params
         # The penalty is the prior of the Laplace approximation: it is the ridge.
         ridge = np.full(std_params.shape[0], problem.alpha)
-        pcov, _, _, factor = parameter_covariance(problem, std_params, ridge=ridge)
+        pcov, residual_variance, dof, factor = parameter_covariance(
+            problem, std_params, ridge=ridge
+        )
         layers = to_original_units(
             unflatten(std_params, layer_sizes),
             self.x_mean_,
@@ -335,11 +364,31 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         self.pcov_ = pcov
         self.pcov_factor_ = factor
         self.n_outputs_ = Y.shape[1]
-        self.n_iter_ = result.n_iter
-        self.loss_ = result.loss * loss_factor
-        self.loss_curve_ = [loss * loss_factor for loss in result.loss_curve]
+        self.dof_ = float(dof)
+        # the residual variance of the standardised targets, in the units of each output
+        variance = residual_variance * self.y_scale_**2
+        self.residual_variance_ = float(variance[0]) if self.n_outputs_ == 1 else variance
         self.start_losses_ = np.asarray(start_losses)
+        self._set_fit_result(result)
+        if reached_target:
+            self.fit_status_, self.fit_message_ = "target_rmse", (
+                f"the training RMSE reached target_rmse={self.target_rmse:g}"
+            )
+        self._warn_overparameterized(problem, layer_sizes)
         return self
+
+    def _warn_overparameterized(self, problem, layer_sizes):
+        n_params = n_network_params(layer_sizes)
+        n_values = problem.n_effective
+        if n_params > n_values and self.dof_ < 1:
+            warn(
+                f"The network has {n_params} parameters for {n_values} values of y, and "
+                f"the penalty alpha={self.alpha:g} leaves {n_values - self.dof_:.3g} of "
+                f"them effective: it interpolates the data, and its standard deviations "
+                f"and intervals rest on dof_={self.dof_:.2g} degrees of freedom. Use fewer "
+                "hidden units or a larger alpha.",
+                OverparameterizedWarning,
+            )
 
     def _hidden_sizes(self):
         sizes = self.hidden_layer_sizes
@@ -380,79 +429,53 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
         layers[-1] = (W / self.y_scale_, (b - self.y_mean_) / self.y_scale_)
         return np.asarray(flatten(layers))
 
-    def _fit_starts(self, problem, layer_sizes, warm, loss_factor):
-        """Fit from every start; keep the lowest loss (or the first on target)."""
+    def _fit_starts(self, problem, layer_sizes, warm):
+        """Fit from every start; keep the lowest loss (or stop at the first on target)."""
         rng = check_random_state(self.random_state)
         n_starts = 1 if warm else 1 + self.n_restarts
-        best, best_warnings, losses, failures = None, [], [], []
-        for _ in range(n_starts):
-            if warm:
-                x0 = self._standardised_params()
-            else:
-                x0 = init_network(layer_sizes, rng, self.init_scale)
-            rule = _StopRule(
-                self.tol,
-                self.n_iter_no_change,
-                loss_factor,
-                partial(self._training_rmse, problem),
-                self.target_rmse,
-            )
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                try:
-                    result = solve(
-                        problem,
-                        x0,
-                        solver=self.solver,
-                        max_iter=self.max_iter,
-                        tol=_SOLVER_TOL,
-                        learning_rate=self.learning_rate,
-                        callback=rule,
-                        verbose=self.verbose,
-                    )
-                except FitFailedError as exc:
-                    failures.append(str(exc))
-                    losses.append(np.inf)
-                    continue
-            losses.append(result.loss * loss_factor)
-            if best is None or result.loss < best.loss:
-                best, best_warnings = result, caught
-            if rule.reached_target:
-                best, best_warnings = result, caught
-                break
-        if best is None:
-            raise FitFailedError(
-                f"Every one of the {n_starts} start(s) diverged: {failures[-1]} "
-                "Lower learning_rate or use solver='lm'."
-            )
-        for caught in best_warnings:
-            warnings.warn(caught.message, stacklevel=4)
+        rules = []
+
+        def starts():
+            for _ in range(n_starts):
+                rmse = partial(self._training_rmse, problem)
+                rules.append(_StopRule(self.tol, self.n_iter_no_change, rmse, self.target_rmse))
+                if warm:
+                    yield self._standardised_params()
+                else:
+                    yield init_network(layer_sizes, rng, self.init_scale)
+
+        def callback(params, iteration, loss):
+            rules[-1](params, iteration, loss)
+
+        best, losses = solve_best(
+            problem, starts(), stop_when=lambda result: rules[-1].reached_target,
+            solver=self.solver, max_iter=self.max_iter, learning_rate=self.learning_rate,
+            callback=callback, verbose=self.verbose,
+        )  # fmt: skip
+        reached = any(rule.reached_target for rule in rules)
         if best.loss > best.loss_curve[0]:
-            warnings.warn(
+            warn(
                 f"solver={self.solver!r} diverged: the loss rose from "
-                f"{best.loss_curve[0] * loss_factor:.4g} to {best.loss * loss_factor:.4g} "
-                f"within max_iter={self.max_iter}. Lower learning_rate or use solver='lm'.",
+                f"{best.loss_curve[0]:.4g} to {best.loss:.4g} within max_iter={self.max_iter}. "
+                "Lower learning_rate or use solver='lm'.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
-        if self.target_rmse is not None and not rule.reached_target:
-            warnings.warn(
+        if self.target_rmse is not None and not reached:
+            warn(
                 f"None of the {len(losses)} start(s) reached target_rmse={self.target_rmse:g} "
                 f"within max_iter={self.max_iter}; the best training RMSE is "
                 f"{self._training_rmse(problem, best.params):.4g}. Increase max_iter, "
                 "n_restarts or hidden_layer_sizes.",
                 ConvergenceWarning,
-                stacklevel=4,
             )
-        return best, losses
+        return best, losses, reached
 
     def _training_rmse(self, problem, params, loss=None):
         """Weighted RMSE of the fit in the units of y, all outputs pooled."""
         if loss is not None and len(self.y_scale_) == 1:
             # One output: the core's loss minus the penalty is the data term, no
             # need to evaluate the network again at every iteration.
-            data_term = loss - problem.alpha * float(params @ params) / problem.n_data
-            mean_square = max(data_term, 0.0) * problem.n_data / problem.n_effective
+            mean_square = max(loss - problem.penalty(params), 0.0)
             return float(self.y_scale_[0] * np.sqrt(mean_square))
         residuals = problem.data_residuals(params).reshape(-1, len(self.y_scale_))
         return float(np.sqrt(np.sum((residuals * self.y_scale_) ** 2) / problem.n_effective))
@@ -466,7 +489,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
             span = np.maximum(self.data_max_ - self.data_min_, np.finfo(float).tiny)
             excess = np.maximum(self.data_min_ - X, X - self.data_max_) / span
             sample, feature = np.unravel_index(np.argmax(excess), excess.shape)
-            warnings.warn(
+            warn(
                 f"{np.count_nonzero(outside)} of {X.shape[0]} samples lie outside the "
                 f"training domain; the farthest has feature {feature} = "
                 f"{X[sample, feature]:.6g}, trained on [{self.data_min_[feature]:.6g}, "
@@ -474,12 +497,13 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
                 "predict(X, return_std=True) shows the uncertainty growing there and "
                 "in_training_domain(X) marks the samples inside.",
                 ExtrapolationWarning,
-                stacklevel=3,
             )
         return X
 
     def _inside(self, X):
-        margin = _DOMAIN_RTOL * np.maximum(self.data_max_ - self.data_min_, 1.0)
+        margin = self.domain_margin_ + _DOMAIN_RTOL * np.maximum(
+            self.data_max_ - self.data_min_, 1.0
+        )
         low, high = self.data_min_ - margin, self.data_max_ + margin
         return np.all((X >= low) & (X <= high), axis=1)
 
@@ -492,12 +516,37 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorMixin, BaseEstimator):
     def _shape_output(self, values):
         return values.ravel() if self.n_outputs_ == 1 else values
 
+    def summary(self):
+        """The network, its fit and the status of the solver, as text.
+
+        Returns
+        -------
+        text : str
+            Layer sizes and number of parameters, the residual standard deviation
+            per output (units of y) with its degrees of freedom, the starts tried
+            and why the kept one stopped.
+        """
+        check_is_fitted(self)
+        sizes = self._layer_sizes()
+        n_params = n_network_params(sizes)
+        lines = [
+            f"{type(self).__name__} fit",
+            f"layers: {sizes} ({n_params} parameters, alpha = {self.alpha:g})",
+            f"residual standard deviation s = {np.sqrt(np.atleast_1d(self.residual_variance_))}"
+            f" (units of y), dof = {self.dof_:.4g}",
+            f"starts: {len(self.start_losses_)}, final losses {self.start_losses_}",
+            f"solver = {self.solver!r}",
+            self._status_line(),
+        ]
+        return "\n".join(lines)
+
     def in_training_domain(self, X):
         """Whether each sample lies within the range of the training inputs.
 
-        The domain is the box ``data_min_ <= x <= data_max_`` (per feature, over
-        the training samples of non-zero weight); outside it the network
-        extrapolates and its predictions are not supported by data.
+        The domain is the box ``data_min_ - domain_margin_ <= x <= data_max_ +
+        domain_margin_`` (per feature, over the training samples of non-zero
+        weight); outside it the network extrapolates and its predictions are not
+        supported by data.
 
         Parameters
         ----------

@@ -6,11 +6,8 @@ or major release is refused with a message naming both versions, rather than
 loaded into an estimator whose code may read its state differently.
 """
 
-from . import _version
-
-
-class IncompatibleVersionError(ValueError):
-    """A pickled model comes from a skphys release whose state may differ."""
+from .. import _version
+from ..exceptions import IncompatibleVersionError
 
 
 def _series(version):

@@ -1,0 +1,161 @@
+"""The contract every skphys regressor keeps, and its use through a Pipeline.
+
+Every regressor has, once fitted, ``residual_variance_`` and ``dof_``,
+``predict(X, return_std=True)``, :meth:`~RegressorContractMixin.predict_interval`,
+a fit status (``converged_``, ``fit_status_``, ``fit_message_``, ``n_iter_``,
+``loss_``, ``loss_curve_``) and ``summary()``. :func:`predict_interval` and
+:func:`predict_gradient` reach the same through a fitted
+:class:`~sklearn.pipeline.Pipeline` that ends in a skphys regressor.
+"""
+
+from numbers import Real
+
+import numpy as np
+from sklearn.pipeline import Pipeline
+from sklearn.utils.validation import check_is_fitted
+
+from .._core import student_t_quantile
+
+
+def check_alpha(alpha):
+    """``alpha`` as a float in (0, 1), else ``ValueError``."""
+    if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a probability in (0, 1), got {alpha!r}.")
+    return float(alpha)
+
+
+class RegressorContractMixin:
+    """Intervals and fit status shared by every skphys regressor.
+
+    The estimator provides ``predict(X, return_std=True)``, ``residual_variance_``
+    and ``dof_``; :meth:`_set_fit_result` records what the fitting core returned.
+    """
+
+    def _set_fit_result(self, result, loss_factor=1.0):
+        """Record a :class:`~skphys._core.FitResult` as fitted attributes."""
+        self.n_iter_ = result.n_iter
+        self.loss_ = result.loss * loss_factor
+        self.loss_curve_ = [loss * loss_factor for loss in result.loss_curve]
+        self.converged_ = result.converged
+        self.fit_status_ = result.status
+        self.fit_message_ = result.message
+
+    def _status_line(self):
+        return (
+            f"status: {self.fit_status_} after {self.n_iter_} iterations "
+            f"({self.fit_message_})"
+        )
+
+    def predict_interval(self, X, alpha=0.05, kind="confidence"):
+        """Two-sided ``1 - alpha`` interval around the prediction at each point.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Inputs, in the units the model expects.
+        alpha : float, default=0.05
+            One minus the coverage (0.05 gives 95 % intervals).
+        kind : {'confidence', 'prediction'}, default='confidence'
+            'confidence' bounds the fitted mean (parameter uncertainty only);
+            'prediction' bounds a new observation of unit weight (adds the residual
+            variance ``residual_variance_``). Both use the Student t distribution
+            with ``dof_`` degrees of freedom.
+
+        Returns
+        -------
+        interval : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+            Lower and upper bounds, in the units of ``y``; the second shape for
+            several outputs.
+        """
+        check_is_fitted(self)
+        alpha = check_alpha(alpha)
+        if kind not in ("confidence", "prediction"):
+            raise ValueError(f"kind must be 'confidence' or 'prediction', got {kind!r}.")
+        y_pred, std = self.predict(X, return_std=True)
+        if kind == "prediction":
+            std = np.sqrt(std**2 + self.residual_variance_)
+        half = student_t_quantile(alpha, self.dof_) * std
+        return np.stack([y_pred - half, y_pred + half], axis=-1)
+
+
+def _final_step(estimator, method):
+    """(final estimator, function mapping X to its inputs) for an estimator or a pipeline."""
+    if isinstance(estimator, Pipeline):
+        check_is_fitted(estimator)
+        head, final = estimator[:-1], estimator[-1]
+        transform = head.transform if len(head.steps) else (lambda X: X)
+    else:
+        final, transform = estimator, (lambda X: X)
+    if not hasattr(final, method):
+        raise TypeError(
+            f"{type(final).__name__} has no {method}(): give a skphys regressor, or a "
+            "Pipeline that ends in one."
+        )
+    return final, transform
+
+
+def predict_interval(estimator, X, alpha=0.05, kind="confidence"):
+    """Intervals of a fitted skphys regressor, or of a Pipeline that ends in one.
+
+    The pipeline's transformers map ``X`` to the inputs of its final step, whose
+    ``predict_interval`` gives the interval (a transformer is taken as exact: its
+    output carries no uncertainty of its own).
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        A fitted skphys regressor, or a fitted Pipeline whose last step is one.
+    X : array-like or list of ase.Atoms
+        What the estimator (the pipeline's first step) takes.
+    alpha : float, default=0.05
+        One minus the coverage (0.05 gives 95 % intervals).
+    kind : {'confidence', 'prediction'}, default='confidence'
+        See :meth:`skphys.TanhMLPRegressor.predict_interval`.
+
+    Returns
+    -------
+    interval : ndarray of shape (n_samples, 2) or (n_samples, n_outputs, 2)
+        Lower and upper bounds, in the units of ``y``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import FunctionTransformer
+    >>> from skphys import MorseRegressor, predict_interval
+    >>> from skphys.functions import morse
+    >>> r = np.linspace(1.8, 4.0, 30)
+    >>> E = morse(r, 0.5, 1.5, 2.2) + np.random.default_rng(0).normal(0, 1e-3, r.size)
+    >>> pipe = make_pipeline(FunctionTransformer(np.abs), MorseRegressor()).fit(r[:, None], E)
+    >>> predict_interval(pipe, [[2.2]], kind="prediction").round(3)
+    array([[-0.502, -0.498]])
+    """
+    final, transform = _final_step(estimator, "predict_interval")
+    return final.predict_interval(transform(X), alpha=alpha, kind=kind)
+
+
+def predict_gradient(estimator, X):
+    """Derivatives of the predictions with respect to the final step's inputs.
+
+    For a skphys regressor, its ``predict_gradient``; for a Pipeline that ends in
+    one, the gradient with respect to the features its transformers produce (for
+    ``make_pipeline(PairDistanceTransformer(), TanhMLPRegressor())``, ``dE/dr``
+    for each interatomic distance, eV/Å).
+
+    Parameters
+    ----------
+    estimator : estimator or Pipeline
+        A fitted skphys regressor with ``predict_gradient``, or a fitted Pipeline
+        whose last step is one.
+    X : array-like or list of ase.Atoms
+        What the estimator (the pipeline's first step) takes.
+
+    Returns
+    -------
+    gradient : ndarray of shape (n_samples, n_features) or \
+            (n_samples, n_outputs, n_features)
+        ``d y / d x`` at each sample, units of y per unit of the final step's
+        input features.
+    """
+    final, transform = _final_step(estimator, "predict_gradient")
+    return final.predict_gradient(transform(X))

@@ -1,0 +1,498 @@
+"""Equations of state E(V): their declarations and regressors.
+
+The three forms share one declaration (:func:`eos_model`): the data-driven start
+(a parabola, as :mod:`ase.eos`), the plausibility test, the further starts over BP,
+the minimum at V0, the offset E0 and the bulk modulus in GPa. A form is its pure
+function of :mod:`skphys.functions` with the signature ``f(V, E0, B0, BP, V0)``.
+"""
+
+import numpy as np
+from ase.units import GPa
+from autograd import elementwise_grad
+
+from .._estimators._physical import BasePhysicalRegressor, PhysicalModel, between
+from ..functions import birch_murnaghan, murnaghan, vinet
+
+
+def parabola_guess(volumes, energies, sample_weight):
+    """Starting (E0, B0, V0) from a parabola through the data, as :mod:`ase.eos` does.
+
+    The parabola is fitted to the points nearest (in volume) to the lowest energy
+    that carry half of the total weight, where E(V) is closest to quadratic; with
+    fewer than ten points it is fitted to all of them.
+
+    Parameters
+    ----------
+    volumes : ndarray of shape (n_samples,)
+        Volumes, Å^3.
+    energies : ndarray of shape (n_samples,)
+        Energies, eV.
+    sample_weight : ndarray of shape (n_samples,)
+        Relative weights.
+
+    Returns
+    -------
+    e0 : float
+        Energy at the minimum, eV.
+    b0 : float
+        Bulk modulus ``V0 E''(V0)``, eV/Å^3 (positive).
+    v0 : float
+        Volume at the minimum, Å^3.
+    """
+    positive = sample_weight > 0
+    volumes, energies, sample_weight = (a[positive] for a in (volumes, energies, sample_weight))
+    if volumes.shape[0] >= 10:
+        # The points nearest the lowest energy that carry half the total weight
+        # (weights, not counts, so that repeating a sample equals doubling its weight).
+        lowest = volumes[np.argmin(energies)]
+        order = np.argsort(np.abs(volumes - lowest), kind="stable")
+        cumulative = np.cumsum(sample_weight[order])
+        near = order[: np.searchsorted(cumulative, 0.5 * cumulative[-1]) + 1]
+        if np.unique(volumes[near]).size >= 3:
+            volumes, energies, sample_weight = volumes[near], energies[near], sample_weight[near]
+    span = np.ptp(volumes)
+    a = b = 0.0
+    if span > 0 and volumes.shape[0] >= 3:
+        # Weighted least-squares parabola in centred, scaled volumes (well conditioned).
+        centre, scale = volumes.mean(), span
+        t = (volumes - centre) / scale
+        design = np.column_stack([t**2, t, np.ones_like(t)]) * np.sqrt(sample_weight)[:, None]
+        (a_t, b_t, c_t), *_ = np.linalg.lstsq(design, energies * np.sqrt(sample_weight))
+        # back to E = a V^2 + b V + c
+        a = a_t / scale**2
+        b = b_t / scale - 2 * a * centre
+        c = c_t - b_t * centre / scale + a_t * centre**2 / scale**2
+    if a > 0:
+        v0 = -b / (2 * a)
+        if abs(v0 - np.median(volumes)) <= 2 * span:
+            return float(c - b**2 / (4 * a)), float(2 * a * v0), float(v0)
+    # No usable minimum in the parabola: start at the lowest point with a stiffness
+    # of the order the data shows.
+    lowest = int(np.argmin(energies))
+    v0 = float(volumes[lowest])
+    curvature = abs(a) if a != 0 else np.ptp(energies) / max(span, v0 * 0.01) ** 2 + 1e-12
+    return float(energies[lowest]), float(2 * curvature * v0), v0
+
+
+def _eos_guess(volumes, energies, sample_weight, bounds):
+    e0, b0, v0 = parabola_guess(volumes, energies, sample_weight)
+    return [e0, b0, 4.0, v0]
+
+
+def _eos_plausible(params):
+    # a positive bulk modulus with a positive pressure derivative below 20
+    # (real solids: 3-7; EMT aluminium: 0.3-0.8)
+    return bool(params[1] > 0 and 0 < params[2] < 20)
+
+
+def _eos_other_starts(p0):
+    # BP is the parameter the data determine least: start from other values
+    return [[p0[0], p0[1], bp, p0[3]] for bp in (2.0, 3.0, 5.0, 7.0)]
+
+
+def _eos_derived(params, perr):
+    return {"bulk_modulus_gpa_": params[1] / GPa, "bulk_modulus_gpa_err_": perr[1] / GPa}
+
+
+def _eos_random_case(u):
+    """Parameters over physically wide ranges and -10 % .. +10 % around V0 at most."""
+    params = [
+        -between(u[0], 1.0, 1000.0, log=True),  # E0: -1 to -1000 eV
+        between(u[1], 10.0, 400.0, log=True) * GPa,  # B0: 10-400 GPa
+        between(u[2], 3.0, 7.0),  # BP
+        between(u[3], 10.0, 100.0, log=True),  # V0: 10-100 Å^3
+    ]
+    # each side 3-10 %, not always centred
+    return params, params[3] * (1 - 0.03 - 0.07 * u[4]), params[3] * (1 + 0.03 + 0.07 * u[5])
+
+
+def eos_model(function):
+    """The declaration of an equation of state ``function(V, E0, B0, BP, V0)``.
+
+    Parameters
+    ----------
+    function : callable
+        The form, in eV for V in Å^3 and B0 in eV/Å^3.
+
+    Returns
+    -------
+    model : PhysicalModel
+        Its declaration, with the start, tests and attributes every equation of
+        state shares.
+    """
+    return PhysicalModel(
+        function=function,
+        units={"E0": "eV", "B0": "eV/Å^3", "BP": "", "V0": "Å^3"},
+        x_name="volume",
+        x_unit="Å^3",
+        guess=_eos_guess,
+        plausible=_eos_plausible,
+        other_starts=_eos_other_starts,
+        minimum=lambda params: params[3],
+        offset="E0",
+        derived=_eos_derived,
+        example=((-3.7, 0.85, 5.0, 16.5), (14.0, 19.0)),
+        random_case=_eos_random_case,
+    )
+
+
+class BaseEOSRegressor(BasePhysicalRegressor):
+    """Shared machinery of the equations of state E(V); not for direct use.
+
+    A subclass sets ``physical_model = eos_model(f)`` for a form
+    ``f(V, E0, B0, BP, V0)``; the declaration brings the data-driven start, the
+    bulk modulus in GPa and the warnings, and this class the pressure by automatic
+    differentiation.
+
+    Parameters
+    ----------
+    p0 : array-like of shape (4,), default=None
+        Starting ``[E0 (eV), B0 (eV/Å^3), BP, V0 (Å^3)]``; ``None`` takes them
+        from a parabola through the data, with ``BP = 4``.
+    bounds : tuple of (lower, upper), default=None
+        Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
+    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Solver of the shared fitting core (see :class:`ParametricRegressor`).
+    max_iter : int, default=1000
+        Most iterations: Jacobians ('lm', 'trf'), iterations ('lbfgs') or steps
+        ('adam').
+    tol : float, default=1e-8
+        Relative tolerance (0 asks for machine precision); for 'adam', the mean
+        squared residual (eV^2) at which to stop.
+    learning_rate : float, default=1e-3
+        Adam's step size, in the units of the parameters.
+    callback : callable, default=None
+        ``callback(params, iteration, loss)`` after each iteration.
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+    """
+
+    def pressure(self, X):
+        """Pressure ``P = -dE/dV`` of the fitted equation of state.
+
+        Computed by automatic differentiation of the fitted E(V).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, 1)
+            Volumes, Å^3.
+
+        Returns
+        -------
+        pressure : ndarray of shape (n_samples,)
+            Pressure, GPa.
+        """
+        X = self._validated_X(X)
+        dE_dV = elementwise_grad(self.physical_model.function)(X[:, 0], *self.params_)
+        return -np.asarray(dE_dV) / GPa
+
+
+class MurnaghanRegressor(BaseEOSRegressor):
+    """Murnaghan equation of state fitted to energy-volume data.
+
+    ``E(V) = E0 + B0 V / BP ((V0 / V)^BP / (BP - 1) + 1) - V0 B0 / (BP - 1)``
+    (see :func:`skphys.functions.murnaghan`).
+
+    Parameters
+    ----------
+    p0 : array-like of shape (4,), default=None
+        Starting ``[E0 (eV), B0 (eV/Å^3), BP, V0 (Å^3)]``. ``None`` takes them from a
+        parabola through the data (as :mod:`ase.eos` does) with ``BP = 4``.
+    bounds : tuple of (lower, upper), default=None
+        Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
+    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Solver of the shared fitting core (see :class:`ParametricRegressor`).
+    max_iter : int, default=1000
+        Most iterations: Jacobians ('lm', 'trf'), iterations ('lbfgs') or steps
+        ('adam').
+    tol : float, default=1e-8
+        Relative tolerance (0 asks for machine precision); for 'adam', the mean
+        squared residual (eV^2) at which to stop.
+    learning_rate : float, default=1e-3
+        Adam's step size, in the units of the parameters.
+    callback : callable, default=None
+        ``callback(params, iteration, loss)`` after each iteration.
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+
+    Attributes
+    ----------
+    e0_ : float
+        Energy at the minimum, eV.
+    b0_ : float
+        Bulk modulus at ``V0``, eV/Å^3.
+    bp_ : float
+        Pressure derivative of the bulk modulus, dimensionless.
+    v0_ : float
+        Equilibrium volume, Å^3.
+    bulk_modulus_gpa_ : float
+        ``b0_`` in GPa.
+    bulk_modulus_gpa_err_ : float
+        Standard error of ``bulk_modulus_gpa_``, GPa.
+    params_ : ndarray of shape (4,)
+        ``[e0_, b0_, bp_, v0_]``.
+    param_names_ : tuple of str
+        ``('E0', 'B0', 'BP', 'V0')``.
+    pcov_ : ndarray of shape (4, 4)
+        Covariance of ``params_``.
+    pcov_factor_ : ndarray of shape (4, k)
+        ``L`` with ``pcov_ = L @ L.T``; prediction uncertainties use it.
+    perr_ : ndarray of shape (4,)
+        Standard errors of ``params_``.
+    residual_variance_ : float
+        Variance of one energy about the fit, eV^2.
+    dof_ : int
+        Degrees of freedom, samples minus 4.
+    n_iter_ : int
+        Iterations the solver took.
+    loss_ : float
+        Final mean squared residual over the samples of non-zero weight, eV^2.
+    loss_curve_ : list of float
+        Mean squared residual at the start and after every iteration, eV^2.
+    converged_ : bool
+        Whether the solver's convergence test was met.
+    fit_status_ : str
+        Why the fit stopped: 'converged', 'callback', 'max_iter',
+        'max_evaluations', 'line_search' or 'diverged'.
+    fit_message_ : str
+        The same in words, with the test or limit that stopped it.
+    jacobian_method_ : str
+        The Jacobian method used.
+    n_features_in_ : int
+        Number of features seen in fit (1).
+    feature_names_in_ : ndarray of shape (1,)
+        Name of the volume column, when X had string column names.
+
+    Warns
+    -----
+    ~skphys.exceptions.ExtrapolatedMinimumWarning
+        When the fitted ``V0`` lies outside the volumes of the data (the minimum
+        is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.OutlierWarning
+        When one energy lies more than 10 robust standard deviations off the
+        fitted curve.
+    ~skphys.exceptions.UndeterminedParameterWarning
+        When a parameter's standard error exceeds its value.
+    ~skphys.exceptions.UnphysicalParametersWarning
+        When the fit ends at unphysical values (B0 <= 0, BP outside 0-20) even
+        after restarts.
+
+    Examples
+    --------
+    >>> from skphys import MurnaghanRegressor
+    >>> from skphys.datasets import load_murnaghan_example
+    >>> X, y = load_murnaghan_example(return_X_y=True)
+    >>> eos = MurnaghanRegressor().fit(X, y)
+    >>> round(eos.v0_, 1), round(eos.bulk_modulus_gpa_, 2)
+    (212.8, 0.6)
+    """
+
+    physical_model = eos_model(murnaghan)
+
+
+class BirchMurnaghanRegressor(BaseEOSRegressor):
+    """Third-order Birch-Murnaghan equation of state fitted to energy-volume data.
+
+    ``E(V) = E0 + 9 B0 V0 / 16 (eta^2 - 1)^2 (6 + BP (eta^2 - 1) - 4 eta^2)``
+    with ``eta = (V0 / V)^(1/3)``
+    (see :func:`skphys.functions.birch_murnaghan`).
+
+    Parameters
+    ----------
+    p0 : array-like of shape (4,), default=None
+        Starting ``[E0 (eV), B0 (eV/Å^3), BP, V0 (Å^3)]``. ``None`` takes them from a
+        parabola through the data (as :mod:`ase.eos` does) with ``BP = 4``.
+    bounds : tuple of (lower, upper), default=None
+        Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
+    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Solver of the shared fitting core (see :class:`ParametricRegressor`).
+    max_iter : int, default=1000
+        Most iterations: Jacobians ('lm', 'trf'), iterations ('lbfgs') or steps
+        ('adam').
+    tol : float, default=1e-8
+        Relative tolerance (0 asks for machine precision); for 'adam', the mean
+        squared residual (eV^2) at which to stop.
+    learning_rate : float, default=1e-3
+        Adam's step size, in the units of the parameters.
+    callback : callable, default=None
+        ``callback(params, iteration, loss)`` after each iteration.
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+
+    Attributes
+    ----------
+    e0_ : float
+        Energy at the minimum, eV.
+    b0_ : float
+        Bulk modulus at ``V0``, eV/Å^3.
+    bp_ : float
+        Pressure derivative of the bulk modulus, dimensionless.
+    v0_ : float
+        Equilibrium volume, Å^3.
+    bulk_modulus_gpa_ : float
+        ``b0_`` in GPa.
+    bulk_modulus_gpa_err_ : float
+        Standard error of ``bulk_modulus_gpa_``, GPa.
+    params_ : ndarray of shape (4,)
+        ``[e0_, b0_, bp_, v0_]``.
+    param_names_ : tuple of str
+        ``('E0', 'B0', 'BP', 'V0')``.
+    pcov_ : ndarray of shape (4, 4)
+        Covariance of ``params_``.
+    pcov_factor_ : ndarray of shape (4, k)
+        ``L`` with ``pcov_ = L @ L.T``; prediction uncertainties use it.
+    perr_ : ndarray of shape (4,)
+        Standard errors of ``params_``.
+    residual_variance_ : float
+        Variance of one energy about the fit, eV^2.
+    dof_ : int
+        Degrees of freedom, samples minus 4.
+    n_iter_ : int
+        Iterations the solver took.
+    loss_ : float
+        Final mean squared residual over the samples of non-zero weight, eV^2.
+    loss_curve_ : list of float
+        Mean squared residual at the start and after every iteration, eV^2.
+    converged_ : bool
+        Whether the solver's convergence test was met.
+    fit_status_ : str
+        Why the fit stopped: 'converged', 'callback', 'max_iter',
+        'max_evaluations', 'line_search' or 'diverged'.
+    fit_message_ : str
+        The same in words, with the test or limit that stopped it.
+    jacobian_method_ : str
+        The Jacobian method used.
+    n_features_in_ : int
+        Number of features seen in fit (1).
+    feature_names_in_ : ndarray of shape (1,)
+        Name of the volume column, when X had string column names.
+
+    Warns
+    -----
+    ~skphys.exceptions.ExtrapolatedMinimumWarning
+        When the fitted ``V0`` lies outside the volumes of the data (the minimum
+        is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.OutlierWarning
+        When one energy lies more than 10 robust standard deviations off the
+        fitted curve.
+    ~skphys.exceptions.UndeterminedParameterWarning
+        When a parameter's standard error exceeds its value.
+    ~skphys.exceptions.UnphysicalParametersWarning
+        When the fit ends at unphysical values (B0 <= 0, BP outside 0-20) even
+        after restarts.
+
+    Examples
+    --------
+    >>> from skphys import BirchMurnaghanRegressor
+    >>> from skphys.datasets import load_murnaghan_example
+    >>> X, y = load_murnaghan_example(return_X_y=True)
+    >>> eos = BirchMurnaghanRegressor().fit(X, y)
+    >>> round(eos.v0_, 1), round(eos.bulk_modulus_gpa_, 2)
+    (212.0, 0.63)
+    """
+
+    physical_model = eos_model(birch_murnaghan)
+
+
+class VinetRegressor(BaseEOSRegressor):
+    """Vinet equation of state fitted to energy-volume data.
+
+    ``E(V) = E0 + 2 B0 V0 / (BP - 1)^2 (2 - (5 + 3 BP (eta - 1) - 3 eta)
+    exp(-3 (BP - 1) (eta - 1) / 2))`` with ``eta = (V / V0)^(1/3)``
+    (see :func:`skphys.functions.vinet`).
+
+    Parameters
+    ----------
+    p0 : array-like of shape (4,), default=None
+        Starting ``[E0 (eV), B0 (eV/Å^3), BP, V0 (Å^3)]``. ``None`` takes them from a
+        parabola through the data (as :mod:`ase.eos` does) with ``BP = 4``.
+    bounds : tuple of (lower, upper), default=None
+        Bounds on ``[E0, B0, BP, V0]`` for the 'trf', 'lbfgs' and 'adam' solvers.
+    solver : {'lm', 'trf', 'lbfgs', 'adam'}, default='lm'
+        Solver of the shared fitting core (see :class:`ParametricRegressor`).
+    max_iter : int, default=1000
+        Most iterations: Jacobians ('lm', 'trf'), iterations ('lbfgs') or steps
+        ('adam').
+    tol : float, default=1e-8
+        Relative tolerance (0 asks for machine precision); for 'adam', the mean
+        squared residual (eV^2) at which to stop.
+    learning_rate : float, default=1e-3
+        Adam's step size, in the units of the parameters.
+    callback : callable, default=None
+        ``callback(params, iteration, loss)`` after each iteration.
+    verbose : int, default=0
+        Print the loss at every iteration when positive.
+
+    Attributes
+    ----------
+    e0_ : float
+        Energy at the minimum, eV.
+    b0_ : float
+        Bulk modulus at ``V0``, eV/Å^3.
+    bp_ : float
+        Pressure derivative of the bulk modulus, dimensionless.
+    v0_ : float
+        Equilibrium volume, Å^3.
+    bulk_modulus_gpa_ : float
+        ``b0_`` in GPa.
+    bulk_modulus_gpa_err_ : float
+        Standard error of ``bulk_modulus_gpa_``, GPa.
+    params_ : ndarray of shape (4,)
+        ``[e0_, b0_, bp_, v0_]``.
+    param_names_ : tuple of str
+        ``('E0', 'B0', 'BP', 'V0')``.
+    pcov_ : ndarray of shape (4, 4)
+        Covariance of ``params_``.
+    pcov_factor_ : ndarray of shape (4, k)
+        ``L`` with ``pcov_ = L @ L.T``; prediction uncertainties use it.
+    perr_ : ndarray of shape (4,)
+        Standard errors of ``params_``.
+    residual_variance_ : float
+        Variance of one energy about the fit, eV^2.
+    dof_ : int
+        Degrees of freedom, samples minus 4.
+    n_iter_ : int
+        Iterations the solver took.
+    loss_ : float
+        Final mean squared residual over the samples of non-zero weight, eV^2.
+    loss_curve_ : list of float
+        Mean squared residual at the start and after every iteration, eV^2.
+    converged_ : bool
+        Whether the solver's convergence test was met.
+    fit_status_ : str
+        Why the fit stopped: 'converged', 'callback', 'max_iter',
+        'max_evaluations', 'line_search' or 'diverged'.
+    fit_message_ : str
+        The same in words, with the test or limit that stopped it.
+    jacobian_method_ : str
+        The Jacobian method used.
+    n_features_in_ : int
+        Number of features seen in fit (1).
+    feature_names_in_ : ndarray of shape (1,)
+        Name of the volume column, when X had string column names.
+
+    Warns
+    -----
+    ~skphys.exceptions.ExtrapolatedMinimumWarning
+        When the fitted ``V0`` lies outside the volumes of the data (the minimum
+        is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.OutlierWarning
+        When one energy lies more than 10 robust standard deviations off the
+        fitted curve.
+    ~skphys.exceptions.UndeterminedParameterWarning
+        When a parameter's standard error exceeds its value.
+    ~skphys.exceptions.UnphysicalParametersWarning
+        When the fit ends at unphysical values (B0 <= 0, BP outside 0-20) even
+        after restarts.
+
+    Examples
+    --------
+    >>> from skphys import VinetRegressor
+    >>> from skphys.datasets import load_murnaghan_example
+    >>> X, y = load_murnaghan_example(return_X_y=True)
+    >>> eos = VinetRegressor().fit(X, y)
+    >>> round(eos.v0_, 1), round(eos.bulk_modulus_gpa_, 2)
+    (211.7, 0.65)
+    """
+
+    physical_model = eos_model(vinet)
