@@ -106,11 +106,9 @@ sphinx_gallery_conf = {
     "doc_module": ("skphys",),
     "backreferences_dir": "generated/backreferences",
     "image_scrapers": ("matplotlib",),
-    # The examples save their figure next to themselves, at Path(__file__); the
-    # gallery runs them without __file__ (sphinx-gallery's choice), so it is
-    # provided around each run (see docs/_ext/skphys_docs.py).
-    "reset_modules": ("matplotlib", "skphys_docs.example_file"),
-    "reset_modules_order": "both",
+    # The examples save their figure in the working directory (they run without
+    # __file__ here, as in a notebook); sphinx-gallery runs each in its own folder.
+    "reset_modules": ("matplotlib",),
     "within_subsection_order": "FileNameSortKey",
     "remove_config_comments": True,
     "show_memory": False,

@@ -17,7 +17,6 @@ against the 300 EMT calls that trained it.
 
 import timeit
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -171,4 +170,4 @@ ax.set_title(f"5-fold CV; 10,000 predictions take {1e3 * t_network:.0f} ms, 300 
              f"{1e3 * t_emt:.0f} ms", fontsize=10)  # fmt: skip
 ax.legend()
 fig.tight_layout()
-fig.savefig(Path(__file__).with_suffix(".png"), dpi=100)
+fig.savefig("plot_cu2_dimer.png", dpi=100)

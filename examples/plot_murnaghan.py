@@ -10,7 +10,6 @@ original post fitted it) reach in the same problem.
 
 import time
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -93,4 +92,4 @@ ax_loss.set_xlabel("iteration")
 ax_loss.set_ylabel("mean squared residual (eV$^2$)")
 ax_loss.legend()
 fig.tight_layout()
-fig.savefig(Path(__file__).with_suffix(".png"), dpi=100)
+fig.savefig("plot_murnaghan.png", dpi=100)

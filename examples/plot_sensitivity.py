@@ -20,8 +20,6 @@ the region beyond the measurements shaded -- the model there is an
 extrapolation.
 """
 
-from pathlib import Path
-
 import matplotlib
 
 matplotlib.use("Agg")
@@ -108,4 +106,4 @@ axes[1, 1].set_title(
     f"k_1 = {fit.params_[1]:.2f} ± {fit.perr_[1]:.2f} 1/s"
 )
 fig.tight_layout()
-fig.savefig(Path(__file__).with_suffix(".png"), dpi=100)
+fig.savefig("plot_sensitivity.png", dpi=100)

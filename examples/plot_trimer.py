@@ -18,7 +18,6 @@ baseline misses -- the many-body part, which varies more gently than the energy
 """
 
 import warnings
-from pathlib import Path
 
 import matplotlib
 
@@ -189,4 +188,4 @@ for (name, predicted), color in zip(predictions.items(), ["C0", "C1"], strict=Tr
 ax.legend(handles=[parity.line_, *scatters])  # the line y = x once
 ax.set_title(f"200 test trimers, models of {n_shown} training trimers")
 fig.tight_layout()
-fig.savefig(Path(__file__).with_suffix(".png"), dpi=100)
+fig.savefig("plot_trimer.png", dpi=100)

@@ -6,6 +6,7 @@ arrays skip it; the data-free checks run here, and the tests below cover the dat
 checks' properties on Atoms.
 """
 
+import itertools
 import pickle
 
 import numpy as np
@@ -23,11 +24,23 @@ from sklearn.utils import estimator_checks
 
 import skphys
 from skphys import AseEnergyTransformer, BuckinghamRegressor, PairDistanceTransformer
+from skphys.atoms import pair_distances
 from skphys.datasets import make_dimer_dataset, make_trimer_dataset
 
 
 def right_triangle():
     return Atoms("Cu3", positions=[[0, 0, 0], [3, 0, 0], [0, 4, 0]])
+
+
+def cu_au2():
+    """CuAu2 (Cu is atom 0) whose Au-Au distance lies between its two Cu-Au."""
+    return Atoms("CuAu2", positions=[[0, 0, 0], [2.6, 0, 0], [3.0, 2.8, 0.3]])
+
+
+def cu2_au3(seed=0):
+    """Cu2Au3 (Cu are atoms 0 and 1) at random positions in a 6 Å box."""
+    positions = np.random.default_rng(seed).uniform(0, 6, size=(5, 3))
+    return Atoms("Cu2Au3", positions=positions)
 
 
 @pytest.fixture(scope="module")
@@ -103,11 +116,111 @@ def test_feature_names_and_pandas_output():
     assert out.shape == (2, 3)
 
 
+def test_one_species_gives_the_ascending_row_and_names_as_before():
+    # One species is one pair type: the row is all distances in ascending order.
+    _, _, dimers = make_dimer_dataset(n_samples=20, random_state=0, return_atoms=True)
+    _, _, trimers = make_trimer_dataset(n_samples=20, random_state=0, return_atoms=True)
+    for structures in (dimers, trimers):
+        fitted = PairDistanceTransformer().fit(structures)
+        expected = np.sort([pair_distances(atoms) for atoms in structures], axis=1)
+        assert_array_equal(fitted.transform(structures), expected)
+        n_pairs = expected.shape[1]
+        assert_array_equal(fitted.get_feature_names_out(),
+                           [f"distance_{k}" for k in range(1, n_pairs + 1)])
+
+
+def test_columns_grouped_by_pair_type():
+    # Cu (Z=29) before Au (Z=79): the Cu-Au pairs come first, then Au-Au.
+    atoms = cu_au2()
+    cu_au = sorted([atoms.get_distance(0, 1), atoms.get_distance(0, 2)])
+    au_au = [atoms.get_distance(1, 2)]
+    assert au_au[0] < cu_au[1]  # so that one ascending sort would mix the types
+    fitted = PairDistanceTransformer().fit([atoms])
+    assert_allclose(fitted.transform([atoms]), [cu_au + au_au], rtol=0, atol=1e-12)
+    assert_array_equal(fitted.get_feature_names_out(), ["Cu-Au_1", "Cu-Au_2", "Au-Au_1"])
+    assert_array_equal(fitted.species_, ["Cu", "Au"])
+    assert_array_equal(fitted.species_counts_, [1, 2])
+    assert_array_equal(fitted.symbols_, ["Cu", "Au", "Au"])
+
+
+def test_three_pair_types_in_order_of_atomic_number():
+    atoms = cu2_au3()
+    cu, au = [0, 1], [2, 3, 4]
+    expected = np.concatenate([
+        [atoms.get_distance(0, 1)],
+        sorted(atoms.get_distance(i, j) for i in cu for j in au),
+        sorted(atoms.get_distance(i, j) for i, j in itertools.combinations(au, 2)),
+    ])  # fmt: skip
+    fitted = PairDistanceTransformer().fit([atoms])
+    assert_allclose(fitted.transform([atoms])[0], expected, rtol=0, atol=1e-12)
+    names = ["Cu-Cu_1"] + [f"Cu-Au_{k}" for k in range(1, 7)] + [f"Au-Au_{k}" for k in (1, 2, 3)]
+    assert_array_equal(fitted.get_feature_names_out(), names)
+    out = fitted.set_output(transform="pandas").transform([atoms])
+    assert list(out.columns) == names
+
+
+@pytest.mark.parametrize("make", [cu_au2, cu2_au3], ids=["CuAu2", "Cu2Au3"])
+def test_permuting_atoms_leaves_the_sorted_row_unchanged(make):
+    atoms = make()
+    fitted = PairDistanceTransformer().fit([atoms])
+    orders = list(itertools.permutations(range(len(atoms))))
+    rows = fitted.transform([atoms[list(order)] for order in orders])
+    assert_allclose(rows, np.tile(rows[0], (len(orders), 1)), rtol=0, atol=1e-12)
+    # Fitted on a permuted structure: the same columns.
+    refitted = PairDistanceTransformer().fit([atoms[list(orders[-1])]])
+    assert_array_equal(refitted.get_feature_names_out(), fitted.get_feature_names_out())
+    assert_allclose(refitted.transform([atoms]), rows[:1], rtol=0, atol=1e-12)
+
+
+def test_atom_order_kept_with_several_species_when_not_sorted():
+    atoms = cu_au2()
+    fitted = PairDistanceTransformer(sort=False).fit([atoms])
+    expected = [[atoms.get_distance(0, 1), atoms.get_distance(0, 2), atoms.get_distance(1, 2)]]
+    assert_allclose(fitted.transform([atoms]), expected, rtol=0, atol=1e-12)
+    assert_array_equal(fitted.get_feature_names_out(), ["r12", "r13", "r23"])
+    # Swapping the two Au keeps the species sequence: accepted.
+    assert fitted.transform([atoms[[0, 2, 1]]]).shape == (1, 3)
+
+
+@pytest.mark.parametrize("sort", [True, False])
+@pytest.mark.parametrize(
+    "other, name",
+    [
+        (Atoms("Cu2Au", positions=[[0, 0, 0], [2.6, 0, 0], [0, 2.9, 0]]), "Cu2Au"),
+        (right_triangle(), "Cu3"),
+        (Atoms("Au3", positions=[[0, 0, 0], [2.6, 0, 0], [0, 2.9, 0]]), "Au3"),
+        (Atoms("CuAgAu", positions=[[0, 0, 0], [2.6, 0, 0], [0, 2.9, 0]]), "CuAgAu"),
+    ],
+)
+def test_other_composition_is_named(other, name, sort):
+    fitted = PairDistanceTransformer(sort=sort).fit([cu_au2()])
+    match = rf"composition CuAu2 \(the one seen in fit\); sample 1 is {name}\. "
+    with pytest.raises(ValueError, match=match):
+        fitted.transform([cu_au2(), other])
+    with pytest.raises(ValueError, match=rf"composition {name} \(the one of the first sample"):
+        PairDistanceTransformer(sort=sort).fit([other, cu_au2()])
+
+
+def test_species_order_must_match_when_not_sorted():
+    fitted = PairDistanceTransformer(sort=False).fit([cu_au2()])
+    moved = cu_au2()[[1, 0, 2]]
+    with pytest.raises(ValueError, match=r"order Cu Au Au \(the one seen in fit\).* "
+                       "sample 0 has Au Cu Au. .*or use sort=True"):  # fmt: skip
+        fitted.transform([moved])
+    with pytest.raises(ValueError, match=r"order Cu Au Au \(the one of the first sample"):
+        PairDistanceTransformer(sort=False).fit([cu_au2(), moved])
+    # sort=True accepts the same structure.
+    PairDistanceTransformer().fit([cu_au2(), moved]).transform([moved])
+
+
 def test_fitted_attributes_and_unfitted_error():
     with pytest.raises(NotFittedError):
         PairDistanceTransformer().transform([right_triangle()])
     fitted = PairDistanceTransformer().fit([right_triangle()])
     assert (fitted.n_atoms_, fitted.n_pairs_) == (3, 3)
+    assert_array_equal(fitted.symbols_, ["Cu", "Cu", "Cu"])
+    assert_array_equal(fitted.species_, ["Cu"])
+    assert_array_equal(fitted.species_counts_, [3])
 
 
 def test_clone_and_pickle(dimers):
@@ -116,6 +229,10 @@ def test_clone_and_pickle(dimers):
     assert clone(fitted).get_params() == {"sort": False}
     assert_array_equal(pickle.loads(pickle.dumps(fitted)).transform(atoms),
                        fitted.transform(atoms))
+    alloy = PairDistanceTransformer().fit([cu2_au3()])
+    restored = pickle.loads(pickle.dumps(alloy))
+    assert_array_equal(restored.transform([cu2_au3(1)]), alloy.transform([cu2_au3(1)]))
+    assert_array_equal(restored.get_feature_names_out(), alloy.get_feature_names_out())
 
 
 def test_transform_is_per_sample(dimers):

@@ -12,7 +12,6 @@
   each sub-command, so the CLI page never drifts from the parser.
 """
 
-import builtins
 import contextlib
 import importlib
 import inspect
@@ -195,27 +194,6 @@ def _offline_filter(record):
             record.nonl = False  # warnings are logged without a line end of their own
             record.msg = "intersphinx inventory not loaded (no network): %s"
     return True
-
-
-# -- examples gallery ---------------------------------------------------------------
-def example_file(gallery_conf, fname, when):
-    """Give the example being run a ``__file__``, and take it away afterwards.
-
-    A ``reset_modules`` hook of sphinx-gallery, called before and after each
-    example with its file name. sphinx-gallery runs an example with globals of its
-    own that lack ``__file__``; a name missing from the globals is looked up in
-    builtins, so the example's ``Path(__file__)`` finds the path set here, as when
-    run as a script.
-    """
-    if when == "before" and fname is not None:
-        # fname is the bare file name; example names are unique across the gallery
-        dirs = gallery_conf["examples_dirs"]
-        dirs = [dirs] if isinstance(dirs, str) else dirs
-        roots = [Path(gallery_conf["src_dir"], d) for d in dirs]
-        (path,) = {p.resolve() for root in roots for p in root.rglob(Path(fname).name)}
-        builtins.__file__ = str(path)
-    elif hasattr(builtins, "__file__"):
-        del builtins.__file__
 
 
 # -- the command-line help ----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import numpy as np
 from ase import Atoms
+from ase.data import atomic_numbers, chemical_symbols
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
@@ -56,6 +57,102 @@ def check_structures(X, n_atoms=None):
     return structures
 
 
+def formula(symbols):
+    """Chemical formula with the species in order of atomic number, e.g. ``'CuAu2'``.
+
+    Parameters
+    ----------
+    symbols : sequence of str
+        One chemical symbol per atom, in any order.
+
+    Returns
+    -------
+    formula : str
+        Each species once, in order of atomic number, followed by its count when
+        above 1.
+    """
+    species, counts = np.unique([atomic_numbers[s] for s in symbols], return_counts=True)
+    return "".join(
+        chemical_symbols[z] + (str(n) if n > 1 else "")
+        for z, n in zip(species, counts, strict=True)
+    )
+
+
+def check_species(structures, symbols, in_order, seen):
+    """Raise ValueError unless every structure holds the atoms ``symbols``.
+
+    Parameters
+    ----------
+    structures : list of ase.Atoms
+        Structures with the atom count of ``symbols``.
+    symbols : sequence of str
+        The expected chemical symbols, one per atom.
+    in_order : bool
+        Require the symbols in this atom order; else only the composition (the
+        species and their counts, in any order).
+    seen : str
+        Where ``symbols`` come from, for the message (``'of the first sample'``).
+    """
+    expected = formula(symbols)
+    for i, atoms in enumerate(structures):
+        found = atoms.get_chemical_symbols()
+        if formula(found) != expected:
+            raise ValueError(
+                f"every structure must have the composition {expected} (the one {seen}); "
+                f"sample {i} is {formula(found)}. Structures of different compositions "
+                "have different pair types, so their distances share no columns"
+            )
+        if in_order and found != list(symbols):
+            raise ValueError(
+                f"with sort=False every structure must list its atoms in the order "
+                f"{' '.join(symbols)} (the one {seen}), as each column is the distance "
+                f"of two given atoms; sample {i} has {' '.join(found)}. Reorder the atoms "
+                "(e.g. atoms[order]) or use sort=True"
+            )
+
+
+def pair_types(symbols):
+    """Pair type of each pair (i, j), i < j, as two atomic numbers, lower first.
+
+    Parameters
+    ----------
+    symbols : sequence of str
+        One chemical symbol per atom.
+
+    Returns
+    -------
+    low, high : ndarray of int of shape (n_pairs,)
+        Atomic numbers of the two atoms of each pair, in the order of
+        :func:`pair_names`, the lower one in ``low``.
+    """
+    numbers = np.array([atomic_numbers[s] for s in symbols])
+    i, j = np.triu_indices(len(numbers), k=1)
+    return np.minimum(numbers[i], numbers[j]), np.maximum(numbers[i], numbers[j])
+
+
+def sort_by_pair_type(distances, symbols):
+    """Distances grouped by pair type, ascending within each group.
+
+    Groups come in order of the atomic numbers of their two species (lower
+    first, then higher), e.g. Cu-Cu, Cu-Au, Au-Au. With one species this is an
+    ascending sort of all distances.
+
+    Parameters
+    ----------
+    distances : ndarray of shape (n_pairs,)
+        Interatomic distances in atom order (pair (i, j), i < j), Å.
+    symbols : sequence of str
+        One chemical symbol per atom.
+
+    Returns
+    -------
+    distances : ndarray of shape (n_pairs,)
+        The same distances, Å, reordered.
+    """
+    low, high = pair_types(symbols)
+    return distances[np.lexsort((distances, high, low))]
+
+
 class PairDistanceTransformer(TransformerMixin, BaseEstimator):
     """Interatomic distances of ``ase.Atoms`` structures, one row per structure.
 
@@ -64,12 +161,21 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
     the structures of ``make_dimer_dataset(return_atoms=True)``. Periodic
     structures use the minimum-image convention.
 
+    Every structure must have the composition seen in fit (the same species with
+    the same counts), so that a column means the same pair type in every row.
+
     Parameters
     ----------
     sort : bool, default=True
-        Sort each row in ascending order, so that permuting like atoms leaves the
-        features unchanged. ``False`` keeps atom order ``r12, r13, ..., r23, ...``,
-        the input order of :class:`AseEnergyTransformer`.
+        Sort within pair types, so that permuting atoms leaves the features
+        unchanged. The columns are grouped by pair type, the two species of a
+        type ordered by atomic number and the types ordered by the atomic
+        numbers of their species (lower first, then higher), e.g. Cu-Cu, Cu-Au,
+        Au-Au; the distances are ascending within each group. A structure of
+        one species gives one ascending row. ``False`` keeps atom order
+        ``r12, r13, ..., r23, ...``, the input order of
+        :class:`AseEnergyTransformer`; every structure must then list its
+        species in the order seen in fit.
 
     Attributes
     ----------
@@ -77,6 +183,13 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
         Number of atoms of every structure seen in fit.
     n_pairs_ : int
         Number of output columns, ``n_atoms_ * (n_atoms_ - 1) / 2``.
+    symbols_ : ndarray of str of shape (`n_atoms_`,)
+        Chemical symbols of the first structure seen in fit, in atom order.
+        With ``sort=False`` every structure must have them in this order.
+    species_ : ndarray of str of shape (n_species,)
+        Chemical species of the structures, in order of atomic number.
+    species_counts_ : ndarray of int of shape (n_species,)
+        Number of atoms of each species of `species_` in every structure.
 
     See Also
     --------
@@ -89,6 +202,15 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
     >>> trimer = Atoms("Cu3", positions=[[0, 0, 0], [3, 0, 0], [0, 4, 0]])
     >>> PairDistanceTransformer().fit_transform([trimer])
     array([[3., 4., 5.]])
+
+    With several species the columns are grouped by pair type:
+
+    >>> alloy = Atoms("AuCuAu", positions=[[0, 0, 0], [3, 0, 0], [0, 4, 0]])
+    >>> transformer = PairDistanceTransformer().fit([alloy])
+    >>> transformer.transform([alloy])
+    array([[3., 5., 4.]])
+    >>> transformer.get_feature_names_out()
+    array(['Cu-Au_1', 'Cu-Au_2', 'Au-Au_1'], dtype=object)
     """
 
     _parameter_constraints = {"sort": ["boolean"]}
@@ -98,12 +220,13 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        """Record the atom count of the structures.
+        """Record the atom count and the composition of the structures.
 
         Parameters
         ----------
         X : list or 1-D object ndarray of ase.Atoms
-            Structures with one common number of atoms (at least 2).
+            Structures with one common number of atoms (at least 2) and one
+            composition; with ``sort=False``, also one order of the species.
         y : None
             Ignored.
 
@@ -112,8 +235,15 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
         self : PairDistanceTransformer
             The fitted transformer.
         """
-        self.n_atoms_ = len(check_structures(X)[0])
+        structures = check_structures(X)
+        symbols = structures[0].get_chemical_symbols()
+        check_species(structures, symbols, in_order=not self.sort, seen="of the first sample")
+        self.n_atoms_ = len(symbols)
         self.n_pairs_ = self.n_atoms_ * (self.n_atoms_ - 1) // 2
+        self.symbols_ = np.array(symbols)
+        numbers, counts = np.unique([atomic_numbers[s] for s in symbols], return_counts=True)
+        self.species_ = np.array([chemical_symbols[z] for z in numbers])
+        self.species_counts_ = counts
         return self
 
     def transform(self, X):
@@ -122,16 +252,26 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : list or 1-D object ndarray of ase.Atoms
-            Structures of ``n_atoms_`` atoms.
+            Structures of ``n_atoms_`` atoms and the composition seen in fit (in
+            the atom order seen in fit when ``sort=False``).
 
         Returns
         -------
         distances : ndarray of shape (n_samples, `n_pairs_`)
-            Å; ascending in each row when ``sort=True``, else in atom order.
+            Å; grouped by pair type and ascending within each group when
+            ``sort=True`` (see ``sort``), else in atom order.
         """
         check_is_fitted(self)
-        distances = np.array([pair_distances(a) for a in check_structures(X, self.n_atoms_)])
-        return np.sort(distances, axis=1) if self.sort else distances
+        structures = check_structures(X, self.n_atoms_)
+        check_species(structures, self.symbols_.tolist(), in_order=not self.sort,
+                      seen="seen in fit")  # fmt: skip
+        distances = [pair_distances(atoms) for atoms in structures]
+        if self.sort:
+            distances = [
+                sort_by_pair_type(d, atoms.get_chemical_symbols())
+                for d, atoms in zip(distances, structures, strict=True)
+            ]
+        return np.array(distances)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.
@@ -144,14 +284,26 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
         Returns
         -------
         feature_names_out : ndarray of str of shape (`n_pairs_`,)
-            ``distance_1, ..., distance_{n_pairs_}`` (ascending) when ``sort=True``,
-            else ``r12, r13, ..., r23, ...``.
+            With ``sort=True``: ``A-B_k``, the k-th shortest distance (from 1)
+            between species A and B, A the one of lower atomic number (e.g.
+            ``Cu-Au_1, Cu-Au_2, Au-Au_1`` for CuAu2); a structure of one species
+            has one group, named ``distance_1, ..., distance_{n_pairs_}``. With
+            ``sort=False``: ``r12, r13, ..., r23, ...`` in atom order.
         """
         check_is_fitted(self)
-        if self.sort:
+        if not self.sort:
+            names = pair_names(self.n_atoms_)
+        elif len(self.species_) == 1:
             names = [f"distance_{k + 1}" for k in range(self.n_pairs_)]
         else:
-            names = pair_names(self.n_atoms_)
+            # Rows (low, high) come out of np.unique sorted as in sort_by_pair_type.
+            types, sizes = np.unique(np.column_stack(pair_types(self.symbols_)), axis=0,
+                                     return_counts=True)  # fmt: skip
+            names = [
+                f"{chemical_symbols[low]}-{chemical_symbols[high]}_{k + 1}"
+                for (low, high), size in zip(types, sizes, strict=True)
+                for k in range(size)
+            ]
         return np.asarray(names, dtype=object)
 
     def __sklearn_tags__(self):
