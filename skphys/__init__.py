@@ -4,6 +4,7 @@ from ._estimators._base import predict_gradient, predict_interval
 from ._estimators._parametric import ParametricRegressor
 from ._estimators._physical import BasePhysicalRegressor, PhysicalModel
 from ._estimators._tanh_mlp import TanhMLPRegressor
+from ._models._born_mayer import BornMayerRegressor
 from ._models._eos import (
     BaseEOSRegressor,
     BirchMurnaghanRegressor,
@@ -21,6 +22,7 @@ __all__ = [
     "BaseEOSRegressor",
     "BasePhysicalRegressor",
     "BirchMurnaghanRegressor",
+    "BornMayerRegressor",
     "BuckinghamRegressor",
     "ExtrapolationWarning",
     "FitFailedError",

@@ -192,3 +192,27 @@ def lennard_jones(r, epsilon, sigma):
     """
     s6 = (sigma / r) ** 6
     return 4.0 * epsilon * (s6**2 - s6)
+
+
+def born_mayer(r, A, rho):
+    """Born-Mayer repulsion, E(r).
+
+    From M. Born and J. E. Mayer, Z. Phys. 75, 1 (1932)::
+
+        E = A exp(-r / rho)
+
+    Parameters
+    ----------
+    r : array-like
+        Interatomic distance, Å.
+    A : float or array-like
+        Prefactor, eV.
+    rho : float or array-like
+        Decay length, Å.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    return A * np.exp(-r / rho)

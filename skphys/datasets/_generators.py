@@ -21,29 +21,6 @@ _COMMON_CONSTRAINTS = {
 }
 
 
-_LABELLING_PARAMETERS = """calculator : {'emt'} or ase Calculator or callable, default='emt'
-        ASE's EMT, a calculator instance, or a zero-argument factory of one.
-    noise : float, default=0.0
-        Standard deviation of Gaussian noise added to the energies, eV.
-    random_state : int, RandomState instance or None, default=None
-        Seeds the geometries and the noise; an int gives the same data every time.
-    cache : str or os.PathLike, default=None
-        ASE database (SQLite) of computed energies, reused across runs.
-    n_jobs : int, default=None
-        Parallel calculator calls through joblib (or a dask cluster inside
-        ``joblib.parallel_config(backend='dask')``); the data do not depend on it.
-    progress : bool, default=False
-        Show a tqdm bar counting calculator calls and cache hits.
-    return_atoms : bool, default=False
-        Also return the structures as ``ase.Atoms``."""
-
-
-def _fill_doc(func):
-    """Write the parameters both generators share into the docstring."""
-    func.__doc__ = func.__doc__.replace("{labelling_parameters}", _LABELLING_PARAMETERS)
-    return func
-
-
 def _check_request(symbols, n_atoms, r_min, r_max):
     found = len(parse_symbols(symbols))
     if found != n_atoms:
@@ -65,7 +42,6 @@ def _label(symbols, X, *, calculator, noise, rng, cache, n_jobs, progress, retur
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
-@_fill_doc
 def make_dimer_dataset(symbols="Cu2", n_samples=300, *, r_min=1.7, r_max=3.0, calculator="emt",
                        noise=0.0, random_state=None, cache=None, n_jobs=None, progress=False,
                        return_atoms=False):
@@ -84,7 +60,21 @@ def make_dimer_dataset(symbols="Cu2", n_samples=300, *, r_min=1.7, r_max=3.0, ca
         Shortest separation, Å.
     r_max : float, default=3.0
         Longest separation, Å.
-    {labelling_parameters}
+    calculator : {'emt'} or ase Calculator or callable, default='emt'
+        ASE's EMT, a calculator instance, or a zero-argument factory of one.
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the energies, eV.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the geometries and the noise; an int gives the same data every time.
+    cache : str or os.PathLike, default=None
+        ASE database (SQLite) of computed energies, reused across runs.
+    n_jobs : int, default=None
+        Parallel calculator calls through joblib (or a dask cluster inside
+        ``joblib.parallel_config(backend='dask')``); the data do not depend on it.
+    progress : bool, default=False
+        Show a tqdm bar counting calculator calls and cache hits.
+    return_atoms : bool, default=False
+        Also return the structures as ``ase.Atoms``.
 
     Returns
     -------
@@ -138,7 +128,6 @@ def sample_triangles(n_samples, r_min, r_max, rng):
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
-@_fill_doc
 def make_trimer_dataset(symbols="Cu3", n_samples=300, *, r_min=1.7, r_max=3.0, calculator="emt",
                         noise=0.0, random_state=None, cache=None, n_jobs=None, progress=False,
                         return_atoms=False):
@@ -160,7 +149,21 @@ def make_trimer_dataset(symbols="Cu3", n_samples=300, *, r_min=1.7, r_max=3.0, c
         Shortest interatomic distance, Å.
     r_max : float, default=3.0
         Longest interatomic distance, Å.
-    {labelling_parameters}
+    calculator : {'emt'} or ase Calculator or callable, default='emt'
+        ASE's EMT, a calculator instance, or a zero-argument factory of one.
+    noise : float, default=0.0
+        Standard deviation of Gaussian noise added to the energies, eV.
+    random_state : int, RandomState instance or None, default=None
+        Seeds the geometries and the noise; an int gives the same data every time.
+    cache : str or os.PathLike, default=None
+        ASE database (SQLite) of computed energies, reused across runs.
+    n_jobs : int, default=None
+        Parallel calculator calls through joblib (or a dask cluster inside
+        ``joblib.parallel_config(backend='dask')``); the data do not depend on it.
+    progress : bool, default=False
+        Show a tqdm bar counting calculator calls and cache hits.
+    return_atoms : bool, default=False
+        Also return the structures as ``ase.Atoms``.
 
     Returns
     -------
