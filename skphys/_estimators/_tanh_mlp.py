@@ -207,8 +207,9 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         Whether the kept start ended on a convergence test (the solver's, the
         stall rule of ``tol``, or ``target_rmse``).
     fit_status_ : str
-        Why the kept start stopped: 'converged', 'callback' (the stall rule),
-        'target_rmse', 'max_iter', 'max_evaluations', 'line_search' or 'diverged'.
+        Why the kept start stopped: 'converged' (the solver's test or the stall
+        rule of ``tol``), 'target_rmse', 'max_iter', 'max_evaluations',
+        'line_search' or 'diverged'.
     fit_message_ : str
         The same in words.
     n_outputs_ : int
@@ -373,6 +374,11 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         if reached_target:
             self.fit_status_, self.fit_message_ = "target_rmse", (
                 f"the training RMSE reached target_rmse={self.target_rmse:g}"
+            )
+        elif result.status == "callback":  # the stall rule: the network's own test
+            self.fit_status_, self.fit_message_ = "converged", (
+                f"converged: {self.n_iter_no_change} successive iterations each lowered the "
+                f"standardised training RMSE by less than tol={self.tol:g}"
             )
         self._warn_overparameterized(problem, layer_sizes)
         return self
