@@ -107,7 +107,13 @@ def test_eos_agrees_with_ase_on_emt_lattice_scans(symbol, cls, ase_name, functio
     assert agrees or equally_optimal, (ours.params_, optimum)
     assert sse["ours"] <= sse["ase"] * (1 + 1e-9)  # never worse than ASE's own fit
     deviation = np.abs(ours.params_ - reference.eos_parameters)
-    assert np.all(deviation <= 200 * atol + 2e-4 * np.abs(reference.eos_parameters)), deviation
+    # ASE's curve_fit stops once the SSE falls by less than ftol = 1.49e-8 relative:
+    # it may stand off the optimum by ~sqrt(ftol * dof) standard errors (a factor
+    # of 10 for the nonlinearity), which for the loosely determined BP of EMT Al
+    # exceeds any relative tolerance.
+    ase_stop = 10 * np.sqrt(1.49012e-8 * ours.dof_) * ours.perr_
+    close = deviation <= 200 * atol + 2e-4 * np.abs(reference.eos_parameters)
+    assert np.all(close | (deviation <= ase_stop)), deviation
     # our function is ASE's (to rounding: terms of B0 V0 ~ eV cancel to meV)
     np.testing.assert_allclose(
         function(V, *optimum), reference.func(V, *optimum), rtol=1e-12, atol=1e-12

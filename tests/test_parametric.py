@@ -340,8 +340,14 @@ def test_sample_weight_equivalence(eos_data):
     X_rep, y_rep = np.repeat(X, w.astype(int), axis=0), np.repeat(y, w.astype(int))
     eos = MurnaghanRegressor(tol=1e-14, max_iter=10000)
     weighted = eos.fit(X, y, sample_weight=w).params_
+    perr, dof = eos.perr_, eos.dof_
     repeated = eos.fit(X_rep, y_rep).params_
-    np.testing.assert_allclose(weighted, repeated, rtol=1e-9)
+    # Two paths to one optimum agree to what rounding leaves open: the SSE is known
+    # to ~eps relative, so each parameter to ~sqrt(eps * dof) standard errors (its
+    # poorly determined directions cross BLAS kernels differently); a factor of
+    # 100 for the conditioning. A wrong weighting moves them by O(perr).
+    limit = 100 * np.sqrt(np.finfo(float).eps * dof) * perr
+    assert np.all(np.abs(weighted - repeated) <= limit), (weighted - repeated) / perr
     # and the data-driven starting point already agrees
     start_w = eos.physical_model.guess(X[:, 0], y, w, None)
     start_r = eos.physical_model.guess(X_rep[:, 0], y_rep, np.ones(y_rep.size), None)
