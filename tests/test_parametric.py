@@ -341,7 +341,14 @@ def test_sample_weight_equivalence(eos_data):
     eos = MurnaghanRegressor(tol=1e-14, max_iter=10000)
     weighted = eos.fit(X, y, sample_weight=w).params_
     repeated = eos.fit(X_rep, y_rep).params_
-    np.testing.assert_allclose(weighted, repeated, rtol=1e-9)
+    # Both fits end at the rounding floor of the SSE (tol=1e-14 is below it), on
+    # different roundings (weights vs repeated rows). The solver cannot tell apart
+    # points whose SSE differ by less than its rounding, ~1e-12 relative here
+    # (residuals of 4e-4 eV from terms of 0.3 eV): each fit lies within
+    # sqrt(1e-12 * dof) = 5e-6 standard errors of the optimum. A wrong weighting
+    # convention moves the parameters by 0.1 to 1 standard error.
+    deviation = np.abs(weighted - repeated) / eos.perr_
+    assert np.all(deviation <= 1e-5), deviation
     # and the data-driven starting point already agrees
     start_w = eos._initial_guess(X, y, w)
     start_r = eos._initial_guess(X_rep, y_rep, np.ones(y_rep.size))
