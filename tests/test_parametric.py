@@ -400,8 +400,10 @@ def test_every_solver_records_iterations_and_loss(eos_data, solver):
     ).fit(X, y)
     assert eos.n_iter_ >= 1
     assert len(eos.loss_curve_) == eos.n_iter_ + 1  # the start, then every iteration
-    assert eos.loss_curve_[-1] == pytest.approx(eos.loss_, rel=1e-12)
-    assert eos.loss_ == pytest.approx(np.mean((eos.predict(X) - y) ** 2), rel=1e-10)
+    # the curve ends with loss_, or with the solver's own value within 1e-10 of it
+    assert eos.loss_curve_[-1] == pytest.approx(eos.loss_, rel=1e-10, abs=0)
+    # predictions near -400 eV round to 6e-14 eV against residuals of 4e-4 eV
+    assert eos.loss_ == pytest.approx(np.mean((eos.predict(X) - y) ** 2), rel=1e-9, abs=0)
     assert [i for i, _ in seen] == list(range(1, len(seen) + 1))
     assert seen and eos.loss_ <= seen[0][1]
     if solver == "adam":
