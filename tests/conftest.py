@@ -45,6 +45,6 @@ def example_data():
 
 
 @pytest.fixture(scope="module")
-def murnaghan_data():
+def eos_data():
     """The bundled energy-volume table (Å^3, eV)."""
     return load_murnaghan_example(return_X_y=True)

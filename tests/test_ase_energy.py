@@ -17,7 +17,7 @@ from sklearn.pipeline import make_pipeline, make_union
 from sklearn.preprocessing import FunctionTransformer
 from sklearn.utils._param_validation import InvalidParameterError
 
-from skphys._atoms._testing import DelayedEMT
+from skphys._atoms._delayed_emt import DelayedEMT
 from skphys.atoms import AseEnergyTransformer, compute_energies
 
 

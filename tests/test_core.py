@@ -23,7 +23,6 @@ from sklearn.preprocessing import FunctionTransformer
 
 import skphys
 from skphys import exceptions
-from skphys.datasets import load_murnaghan_example
 
 EPS = np.finfo(float).eps
 SOLVER_TOL = 1e-8  # the default tol of the named-parameter regressors
@@ -51,11 +50,6 @@ def cu2_pair_energies(distances):
         return atoms.get_potential_energy()
 
     return np.array([energy(d) for d in distances]) - energy(10.0)
-
-
-@pytest.fixture(scope="module")
-def eos_data():
-    return load_murnaghan_example(return_X_y=True)
 
 
 @pytest.fixture(scope="module")

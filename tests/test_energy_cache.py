@@ -19,7 +19,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 
 from skphys._atoms import _compute
 from skphys._atoms._cache import EnergyCache
-from skphys._atoms._testing import DelayedEMT
+from skphys._atoms._delayed_emt import DelayedEMT
 from skphys.atoms import CACHE_DISTANCE_DECIMALS, AseEnergyTransformer, compute_energies
 
 R = np.linspace(1.8, 3.0, 30)[:, None]
@@ -134,7 +134,7 @@ def test_rows_finished_before_a_failure_are_kept(tmp_path):
 def _generation_script(cache, log, n_samples, delay):
     return textwrap.dedent(f"""
         import numpy as np
-        from skphys._atoms._testing import DelayedEMT
+        from skphys._atoms._delayed_emt import DelayedEMT
         from skphys.atoms import compute_energies
         X = np.linspace(1.8, 3.0, {n_samples})[:, None]
         compute_energies("Cu2", X, DelayedEMT(delay={delay}, log={str(log)!r}),
@@ -182,10 +182,14 @@ def test_killed_run_keeps_stored_rows_and_next_run_computes_the_rest(tmp_path):
 @pytest.mark.slow
 def test_interrupted_run_keeps_every_finished_row(tmp_path):
     cache, log, X = _start_and_interrupt(tmp_path, signal.SIGINT)
-    finished = log.read_text().count("done")
-    assert row_count(cache) == finished < len(X)
+    logged = log.read_text().count("done")
+    # The calculator logs "done" just before it returns: an interrupt that lands in
+    # between ends that calculation without an energy, so the log may count one
+    # more than finished. Every finished calculation is stored.
+    stored = row_count(cache)
+    assert logged - 1 <= stored <= logged < len(X)
     assert compute_energies("Cu2", X, DelayedEMT(delay=0), cache=cache)[1] == (
-        len(X) - finished, finished)
+        len(X) - stored, stored)
 
 
 @pytest.mark.slow

@@ -9,7 +9,6 @@ import warnings
 import joblib
 import numpy as np
 import pytest
-from ase import Atoms
 from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.eos import EquationOfState
@@ -54,17 +53,6 @@ def lattice_scan(symbol, n_points=15, strain=0.06):
         volumes.append(scaled.get_volume())
         energies.append(scaled.get_potential_energy())
     return np.array(volumes), np.array(energies)
-
-
-def dimer_curve(symbol, r):
-    """EMT energies of a dimer relative to 10 Å."""
-
-    def energy(d):
-        atoms = Atoms(f"{symbol}2", positions=[[0, 0, 0], [d, 0, 0]])
-        atoms.calc = EMT()
-        return atoms.get_potential_energy()
-
-    return np.array([energy(d) for d in r]) - energy(10.0)
 
 
 def converged_curve_fit(function, x, y, p0):
@@ -124,9 +112,11 @@ def test_eos_agrees_with_ase_on_emt_lattice_scans(symbol, cls, ase_name, functio
 
 @pytest.mark.parametrize("symbol", ["Cu", "Al", "Au", "Ni"])
 @pytest.mark.parametrize("cls, function, _", PAIR_FORMS, ids=[f[0].__name__ for f in PAIR_FORMS])
-def test_pair_potentials_on_emt_dimers_are_least_squares_optima(symbol, cls, function, _):
+def test_pair_potentials_on_emt_dimers_are_least_squares_optima(
+    symbol, cls, function, _, dimer_energies
+):
     r = np.linspace(1.7, 4.0, 40)
-    E = dimer_curve(symbol, r)
+    E = dimer_energies(symbol, r)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # a systematic misfit may look odd
         ours = cls(tol=1e-12).fit(r[:, None], E)
@@ -204,10 +194,10 @@ def test_huge_energy_offsets_only_move_e0(cls):
 
 
 @pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
-def test_float32_input_gives_the_float64_fit(cls):
+def test_float32_input_gives_the_float64_fit(cls, dimer_energies):
     if cls in (MorseRegressor, LennardJonesRegressor, BuckinghamRegressor):
         x = np.linspace(1.8, 4.0, 30)
-        y = dimer_curve("Cu", x)
+        y = dimer_energies("Cu", x)
     else:
         x, y = lattice_scan("Ag")
     X = x.astype(np.float32)[:, None]
@@ -258,11 +248,11 @@ def test_a_single_outlier_is_named(cls):
 
 
 @pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
-def test_no_floating_point_noise_reaches_the_user(cls):
+def test_no_floating_point_noise_reaches_the_user(cls, dimer_energies):
     """Under np.errstate(all='raise') every fit, prediction and guess stays quiet."""
     if cls in (MorseRegressor, LennardJonesRegressor, BuckinghamRegressor):
         x = np.linspace(0.5, 8.0, 30)  # from deep in the repulsive wall to far away
-        y = dimer_curve("Au", x)
+        y = dimer_energies("Au", x)
     else:
         x, y = lattice_scan("Au", strain=0.25)  # far beyond the usual +-6 %
     with np.errstate(all="raise"), warnings.catch_warnings():
@@ -297,11 +287,11 @@ def test_same_fit_in_a_fresh_process(cls):
 
 
 @pytest.mark.parametrize("cls", ALL_MODELS, ids=lambda c: c.__name__)
-def test_pickle_and_joblib_round_trips_predict_identically(cls):
+def test_pickle_and_joblib_round_trips_predict_identically(cls, dimer_energies):
     X, y = load_murnaghan_example(return_X_y=True)
     if cls in (MorseRegressor, LennardJonesRegressor, BuckinghamRegressor):
         X = np.linspace(1.8, 4.0, 25)[:, None]
-        y = dimer_curve("Cu", X[:, 0])
+        y = dimer_energies("Cu", X[:, 0])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         fit = cls().fit(X, y)

@@ -6,8 +6,6 @@ import warnings
 import autograd.numpy as anp
 import numpy as np
 import pytest
-from ase import Atoms
-from ase.calculators.emt import EMT
 from ase.eos import EquationOfState
 from ase.units import GPa
 from autograd.test_util import check_grads
@@ -16,7 +14,6 @@ from sklearn.exceptions import ConvergenceWarning, NotFittedError
 
 from skphys import BuckinghamRegressor, FitFailedError, MurnaghanRegressor, ParametricRegressor
 from skphys._core import broadcast_jacobian, resolve_jacobian_method, reverse_jacobian
-from skphys.datasets import load_murnaghan_example
 from skphys.functions import buckingham, murnaghan, murnaghan_pressure
 
 # The least-squares optimum of the Murnaghan form on the bundled table (issue text;
@@ -36,20 +33,6 @@ def tanh_model(params, X):
     w1, b1, w2 = params[0:3], params[3:6], params[6:9]
     hidden = [anp.tanh(w1[i] * x + b1[i]) for i in range(3)]
     return w2[0] * hidden[0] + w2[1] * hidden[1] + w2[2] * hidden[2] + params[9]
-
-
-@pytest.fixture(scope="module")
-def eos_data():
-    return load_murnaghan_example(return_X_y=True)
-
-
-def emt_dimer_energies(distances):
-    def energy(d):
-        atoms = Atoms("Cu2", positions=[[0, 0, 0], [d, 0, 0]])
-        atoms.calc = EMT()
-        return atoms.get_potential_energy()
-
-    return np.array([energy(d) for d in distances]) - energy(10.0)
 
 
 # -- the Jacobian -----------------------------------------------------------------
@@ -228,9 +211,9 @@ def test_murnaghan_parameter_coverage_is_honest():
 
 # -- Buckingham -------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def cu2_blog_data():
+def cu2_blog_data(dimer_energies):
     d = np.linspace(1.7, 3, 30)
-    return d.reshape(-1, 1), emt_dimer_energies(d)
+    return d.reshape(-1, 1), dimer_energies("Cu", d)
 
 
 def test_buckingham_reproduces_the_blog_nlinfit_result(cu2_blog_data):

@@ -6,8 +6,6 @@ from functools import partial
 
 import numpy as np
 import pytest
-from ase import Atoms
-from ase.calculators.emt import EMT
 from numpy.testing import assert_allclose
 from sklearn.exceptions import ConvergenceWarning, NotFittedError
 from sklearn.model_selection import GridSearchCV, KFold, cross_val_score
@@ -39,21 +37,10 @@ CUBE_Y = CUBE_X[:, 0] ** (1 / 3)
 CUBE_MSE = 2e-5
 
 
-def cu2_emt_curve(distances):
-    """EMT energies of Cu2 (eV) at ``distances`` (Å), relative to 10 Å."""
-
-    def energy(d):
-        atoms = Atoms("Cu2", positions=[[0, 0, 0], [d, 0, 0]])
-        atoms.calc = EMT()
-        return atoms.get_potential_energy()
-
-    return np.array([energy(d) for d in distances]) - energy(10.0)
-
-
 @pytest.fixture(scope="module")
-def cu2():
+def cu2(dimer_energies):
     distances = np.linspace(1.7, 3.0, 300)
-    return distances.reshape(-1, 1), cu2_emt_curve(distances)
+    return distances.reshape(-1, 1), dimer_energies("Cu", distances)
 
 
 def rmse(a, b):
@@ -285,7 +272,7 @@ def test_training_domain_ignores_zero_weight_samples():
     assert not net.in_training_domain([[0.9]])[0]
 
 
-def test_gradient_matches_finite_differences(cu2):
+def test_gradient_matches_finite_differences(cu2, dimer_energies):
     X, y = cu2
     net = TanhMLPRegressor((10,), random_state=0).fit(X[::5], y[::5])
     r = np.linspace(1.8, 2.9, 12).reshape(-1, 1)
@@ -295,7 +282,7 @@ def test_gradient_matches_finite_differences(cu2):
     assert gradient.shape == (12, 1)
     assert_allclose(gradient[:, 0], numeric, rtol=1e-6, atol=1e-6)
     # dE/dr of the fit is the EMT force: zero near the minimum, repulsive inside.
-    exact = (cu2_emt_curve(r[:, 0] + 1e-5) - cu2_emt_curve(r[:, 0] - 1e-5)) / 2e-5
+    exact = (dimer_energies("Cu", r[:, 0] + 1e-5) - dimer_energies("Cu", r[:, 0] - 1e-5)) / 2e-5
     assert_allclose(gradient[:, 0], exact, atol=0.05)
 
 
