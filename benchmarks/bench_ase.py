@@ -24,7 +24,7 @@ from ase import Atoms
 from ase.calculators.emt import EMT
 
 from skphys._atoms._cache import EnergyCache, geometry_key
-from skphys._atoms._testing import DelayedEMT
+from skphys._atoms._delayed_emt import DelayedEMT
 from skphys.atoms import AseEnergyTransformer, compute_energies
 
 R = np.linspace(1.7, 3.0, 300)

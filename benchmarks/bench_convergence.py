@@ -72,8 +72,9 @@ def run(n_draws=1000, seed=0):
             if model in ASE_NAMES:
                 theirs = _attempt(lambda c=case: _ase_fit(c))
                 counts["ase.eos"] += theirs is not None and recovered(theirs, case)
+            function = case.model.physical_model.function
             plain = _attempt(
-                lambda c=case: curve_fit(c.model._function, c.X[:, 0], c.y, maxfev=10000)[0]
+                lambda c=case, f=function: curve_fit(f, c.X[:, 0], c.y, maxfev=10000)[0]
             )
             counts["curve_fit"] += plain is not None and recovered(plain, case)
         rows.append({"model": model.__name__, "n": n_draws, "seconds": seconds, **counts})
