@@ -26,7 +26,7 @@ from skphys import exceptions
 
 EPS = np.finfo(float).eps
 SOLVER_TOL = 1e-8  # the default tol of the named-parameter regressors
-MISRA1A = Path("/work/shared/data/nist_strd/Misra1a.dat")
+MISRA1A = Path(__file__).parent / "data" / "Misra1a.dat"  # NIST StRD, bundled
 SOLVERS = ["lm", "trf", "lbfgs", "adam"]
 
 
@@ -332,6 +332,25 @@ def test_lbfgs_abnormal_line_search_is_not_converged(misra1a_data, start):
     # it stopped where rounding, not the problem, ends progress: at NIST's optimum
     certified, certified_err = np.array([238.94212918, 5.5015643181e-4]), [2.707, 7.2669e-6]
     assert np.all(np.abs(est.params_ - certified) <= 1e-3 * np.asarray(certified_err))
+
+
+@pytest.mark.parametrize("start", [[500.0, 1e-4], [250.0, 5e-4]], ids=["start1", "start2"])
+def test_lbfgs_stalled_far_from_the_optimum_is_not_converged(misra1a_data, start):
+    """At the default tol, L-BFGS-B's relative-reduction test ends the badly scaled
+    Misra1a fit after a few iterations with b1 still near its start: the fit must
+    say it stalled, not that it converged."""
+    X, y = misra1a_data
+    with pytest.warns(ConvergenceWarning, match="short of the optimum") as record:
+        est = skphys.ParametricRegressor(misra1a, p0=start, solver="lbfgs").fit(X, y)
+    assert est.fit_status_ == "stalled"
+    assert est.converged_ is False
+    assert all(w.filename == __file__ for w in record)
+    # the same problem by Levenberg-Marquardt converges to NIST's values
+    lm = skphys.ParametricRegressor(misra1a, p0=start).fit(X, y)
+    assert lm.converged_ and lm.fit_status_ == "converged"
+    certified_err = np.array([2.707, 7.2669e-6])
+    stall = np.abs(est.params_ - lm.params_) / certified_err
+    assert np.max(stall) > 1.0, stall  # the stall is real: standard errors away
 
 
 def test_lbfgs_status_two_maps_to_line_search():

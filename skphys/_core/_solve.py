@@ -30,8 +30,8 @@ class FitResult:
         Whether the solver's convergence test was met (or the callback ended the
         fit).
     status : str
-        'converged', 'callback', 'max_iter', 'max_evaluations', 'line_search' or
-        'diverged'.
+        'converged', 'callback', 'max_iter', 'max_evaluations', 'line_search',
+        'stalled' or 'diverged'.
     message : str
         Why the fit stopped, in words.
     """
@@ -79,6 +79,7 @@ _ADVICE = {
     "max_iter": "Increase max_iter, or improve p0.",
     "max_evaluations": "Improve p0, or rescale the parameters.",
     "line_search": "Use solver='lm' or 'trf', or rescale the parameters.",
+    "stalled": "Use solver='lm' or 'trf', or rescale the parameters.",
     "diverged": "Lower learning_rate, or use solver='lm'.",
 }
 

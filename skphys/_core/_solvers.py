@@ -18,6 +18,13 @@ from ._problem import HUGE_RESIDUAL
 
 _EPS = np.finfo(float).eps
 
+# L-BFGS-B counts as converged while one Gauss-Newton step would lower the sum of
+# squares by at most this many times tol (relative): it stops on the objective
+# scaled to its start, often orders of magnitude above the optimum, so allow it
+# 100 tol, within 10 sqrt(tol dof) standard errors of the optimum ('lm' stops
+# within about sqrt(tol dof)).
+_LBFGS_STALL = 100.0
+
 
 @dataclass
 class Outcome:
@@ -31,7 +38,7 @@ class Outcome:
         Whether the solver's own convergence test was met.
     status : str
         Why it stopped: 'converged', 'max_iter', 'callback', 'max_evaluations',
-        'line_search' or 'diverged'.
+        'line_search', 'stalled' or 'diverged'.
     message : str
         The same, in words, with the test or the limit that stopped it.
     """
@@ -148,12 +155,38 @@ def lbfgs(problem, x0, *, bounds, max_iter, tol, learning_rate, record):
     x = res.x
     message = str(res.message)
     if res.status == 0:
+        reduction = _gauss_newton_reduction(problem, x)
+        if reduction > _LBFGS_STALL * max(tol, _EPS):
+            # L-BFGS-B's relative-reduction test also ends a fit that merely crawls
+            # (badly scaled parameters): one Gauss-Newton step from here would still
+            # lower the sum of squares by more than the tolerance allows.
+            return Outcome(x, False, "stalled", (
+                f"L-BFGS-B stopped on its own test ({message}) short of the optimum: one "
+                f"Gauss-Newton step would lower the sum of squares by {reduction:.2g} of "
+                f"itself ({_LBFGS_STALL:g} tol = {_LBFGS_STALL * max(tol, _EPS):.2g} allowed)"
+            ))  # fmt: skip
         return Outcome(x, True, "converged", f"converged: {message}")
     if res.status == 1:
         return Outcome(x, False, "max_evaluations", message)
     # status 2, 'ABNORMAL': the line search found no step that lowers the
     # objective, away from any point where the gradient vanishes.
     return Outcome(x, False, "line_search", f"the line search failed ({message})")
+
+
+def _gauss_newton_reduction(problem, x):
+    """Relative decrease of the sum of squares one Gauss-Newton step would bring.
+
+    ``||J dx||^2 / ||r||^2`` with ``dx`` the least-squares step (penalty rows
+    included). Where it is ``q``, the parameters lie about ``sqrt(q dof)`` standard
+    errors from the optimum (to second order), whatever their scales.
+    """
+    res, jac = problem.residuals(x), problem.jacobian(x)
+    total = float(res @ res)
+    if total == 0.0:
+        return 0.0
+    step = np.linalg.lstsq(jac, res, rcond=None)[0]
+    explained = jac @ step
+    return float(explained @ explained) / total
 
 
 def adam(problem, x0, *, bounds, max_iter, tol, learning_rate, record):

@@ -372,7 +372,7 @@ class ParametricRegressor(BaseParametricRegressor):
         Whether the solver's convergence test was met.
     fit_status_ : str
         Why the fit stopped: 'converged', 'callback', 'max_iter',
-        'max_evaluations', 'line_search' or 'diverged'.
+        'max_evaluations', 'line_search', 'stalled' or 'diverged'.
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str

@@ -209,7 +209,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
     fit_status_ : str
         Why the kept start stopped: 'converged' (the solver's test or the stall
         rule of ``tol``), 'target_rmse', 'max_iter', 'max_evaluations',
-        'line_search' or 'diverged'.
+        'line_search', 'stalled' or 'diverged'.
     fit_message_ : str
         The same in words.
     n_outputs_ : int

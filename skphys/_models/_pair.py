@@ -309,7 +309,7 @@ class BuckinghamRegressor(BasePhysicalRegressor):
         Whether the solver's convergence test was met.
     fit_status_ : str
         Why the fit stopped: 'converged', 'callback', 'max_iter',
-        'max_evaluations', 'line_search' or 'diverged'.
+        'max_evaluations', 'line_search', 'stalled' or 'diverged'.
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str
@@ -406,7 +406,7 @@ class MorseRegressor(BasePhysicalRegressor):
         Whether the solver's convergence test was met.
     fit_status_ : str
         Why the fit stopped: 'converged', 'callback', 'max_iter',
-        'max_evaluations', 'line_search' or 'diverged'.
+        'max_evaluations', 'line_search', 'stalled' or 'diverged'.
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str
@@ -501,7 +501,7 @@ class LennardJonesRegressor(BasePhysicalRegressor):
         Whether the solver's convergence test was met.
     fit_status_ : str
         Why the fit stopped: 'converged', 'callback', 'max_iter',
-        'max_evaluations', 'line_search' or 'diverged'.
+        'max_evaluations', 'line_search', 'stalled' or 'diverged'.
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str
