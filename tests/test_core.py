@@ -13,8 +13,6 @@ from unittest import mock
 import autograd.numpy as anp
 import numpy as np
 import pytest
-from ase import Atoms
-from ase.calculators.emt import EMT
 from ase.units import GPa
 from scipy import optimize
 from sklearn.exceptions import ConvergenceWarning
@@ -41,17 +39,6 @@ def misra1a(params, X):
     return b1 * (1 - anp.exp(-b2 * X[:, 0]))
 
 
-def cu2_pair_energies(distances):
-    """EMT energies of Cu2 at each separation (Å), relative to 10 Å apart (eV)."""
-
-    def energy(d):
-        atoms = Atoms("Cu2", positions=[[0, 0, 0], [d, 0, 0]])
-        atoms.calc = EMT()
-        return atoms.get_potential_energy()
-
-    return np.array([energy(d) for d in distances]) - energy(10.0)
-
-
 @pytest.fixture(scope="module")
 def poor_p0(eos_data):
     """A start the data suggest only roughly (E0 at the lowest energy, V0 at the mean
@@ -61,10 +48,10 @@ def poor_p0(eos_data):
 
 
 @pytest.fixture(scope="module")
-def cu2_blog_data():
+def cu2_blog_data(dimer_energies):
     """The blog's Buckingham fit: its least-squares optimum has A < 0 and C < 0."""
     r = np.linspace(1.8, 4.0, 20)
-    return r[:, None], cu2_pair_energies(r)
+    return r[:, None], dimer_energies("Cu", r)
 
 
 @pytest.fixture(scope="module")
