@@ -148,11 +148,6 @@ class LeastSquaresProblem:
         self.alpha = float(alpha)
         self._last_jacobian = None
 
-    @property
-    def values(self):
-        """The block of observed values."""
-        return self.blocks[0]
-
     # -- the solvers' coordinates --------------------------------------------------
     def shift(self, n_params):
         """What is subtracted from the model's parameters for the solvers."""

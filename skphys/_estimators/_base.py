@@ -12,7 +12,7 @@ from numbers import Real
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted
 
 from .._core import student_t_quantile
 
@@ -22,6 +22,16 @@ def check_alpha(alpha):
     if isinstance(alpha, bool) or not isinstance(alpha, Real) or not 0 < alpha < 1:
         raise ValueError(f"alpha must be a probability in (0, 1), got {alpha!r}.")
     return float(alpha)
+
+
+def checked_sample_weight(sample_weight, X):
+    """Non-negative float weights with at least one positive, else ``ValueError``."""
+    sample_weight = _check_sample_weight(
+        sample_weight, X, dtype=np.float64, ensure_non_negative=True
+    )
+    if np.count_nonzero(sample_weight) == 0:
+        raise ValueError("sample_weight must have at least one positive value.")
+    return sample_weight
 
 
 class RegressorContractMixin:

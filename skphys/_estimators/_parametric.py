@@ -15,7 +15,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._core import (
     JACOBIAN_METHODS,
@@ -27,7 +27,7 @@ from .._core import (
     solve_best,
     student_t_quantile,
 )
-from ._base import RegressorContractMixin, check_alpha
+from ._base import RegressorContractMixin, check_alpha, checked_sample_weight
 from ._persistence import VersionedStateMixin
 
 
@@ -125,11 +125,7 @@ class BaseParametricRegressor(
     def _validate_fit_data(self, X, y, sample_weight):
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
         self._check_X(X)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        if np.count_nonzero(sample_weight) == 0:
-            raise ValueError("sample_weight must have at least one positive value.")
+        sample_weight = checked_sample_weight(sample_weight, X)
         return X, y, sample_weight
 
     # -- fit -----------------------------------------------------------------------

@@ -15,7 +15,7 @@ from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._core import (
     SOLVERS,
@@ -26,7 +26,7 @@ from .._core import (
     warn,
 )
 from ..exceptions import ExtrapolationWarning, OverparameterizedWarning
-from ._base import RegressorContractMixin
+from ._base import RegressorContractMixin, checked_sample_weight
 from ._network import (
     flatten,
     init_network,
@@ -317,11 +317,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
             or there are too few samples for the number of parameters.
         """
         X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=np.float64, ensure_non_negative=True
-        )
-        if np.count_nonzero(sample_weight) == 0:
-            raise ValueError("sample_weight must have at least one positive value.")
+        sample_weight = checked_sample_weight(sample_weight, X)
         Y = y.reshape(y.shape[0], -1)
         layer_sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
         self._check_enough_samples(layer_sizes, sample_weight, Y.shape[1])
