@@ -9,7 +9,27 @@ eV/Å^3.
 
 import autograd.numpy as np
 
+from ._closed_form import closed_form
 
+# Each form is an autograd primitive whose partial derivatives (with respect to the
+# variable and every parameter, in the order of the signature) are written out in
+# the ``_*_partials`` function above it: a Jacobian then costs one call of each
+# instead of a replay of every numpy operation of the formula.
+
+
+def _murnaghan_partials(V, E0, B0, BP, V0):
+    u = (V0 / V) ** BP
+    m = BP - 1.0
+    d_v = -B0 / BP * (u - 1.0)
+    d_e0 = 1.0
+    d_b0 = V / BP * (u / m + 1.0) - V0 / m
+    d_bp = B0 * V * (u * np.log(V0 / V) / (BP * m) - u * (2.0 * BP - 1.0) / (BP * m) ** 2
+                     - 1.0 / BP**2) + B0 * V0 / m**2  # fmt: skip
+    d_v0 = B0 / m * (u * V / V0 - 1.0)
+    return d_v, d_e0, d_b0, d_bp, d_v0
+
+
+@closed_form(_murnaghan_partials)
 def murnaghan(V, E0, B0, BP, V0):
     """Murnaghan equation of state, E(V).
 
@@ -63,6 +83,13 @@ def murnaghan_pressure(V, B0, BP, V0):
     return B0 / BP * ((V0 / V) ** BP - 1.0)
 
 
+def _buckingham_partials(r, A, B, C):
+    decay = np.exp(-B * r)
+    inv6 = r**-6
+    return -A * B * decay + 6.0 * C * inv6 / r, decay, -A * r * decay, -inv6
+
+
+@closed_form(_buckingham_partials)
 def buckingham(r, A, B, C):
     """Buckingham pair potential, E(r) = A exp(-B r) - C / r^6.
 
@@ -85,6 +112,19 @@ def buckingham(r, A, B, C):
     return A * np.exp(-B * r) - C / r**6
 
 
+def _birch_murnaghan_partials(V, E0, B0, BP, V0):
+    strain = (V0 / V) ** (2.0 / 3.0) - 1.0
+    shape = strain**2 * (2.0 + (BP - 4.0) * strain)
+    d_shape = strain * (4.0 + 3.0 * (BP - 4.0) * strain)  # d shape / d strain
+    d_strain = 2.0 / 3.0 * (strain + 1.0)  # V0 d strain / d V0 = -V d strain / d V
+    d_v = -9.0 / 16.0 * B0 * V0 * d_shape * d_strain / V
+    d_b0 = 9.0 / 16.0 * V0 * shape
+    d_bp = 9.0 / 16.0 * B0 * V0 * strain**3
+    d_v0 = 9.0 / 16.0 * B0 * (shape + d_shape * d_strain)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_birch_murnaghan_partials)
 def birch_murnaghan(V, E0, B0, BP, V0):
     """Third-order Birch-Murnaghan equation of state, E(V).
 
@@ -115,6 +155,19 @@ def birch_murnaghan(V, E0, B0, BP, V0):
     return E0 + 9.0 / 16.0 * B0 * V0 * strain**2 * (6.0 + BP * strain - 4.0 * (strain + 1.0))
 
 
+def _vinet_partials(V, E0, B0, BP, V0):
+    x = (V / V0) ** (1.0 / 3.0) - 1.0
+    m = BP - 1.0
+    decay = np.exp(-1.5 * m * x)
+    shape = 2.0 - (2.0 + 3.0 * m * x) * decay
+    d_v = 3.0 * B0 * V0 * x * decay * (x + 1.0) / V
+    d_b0 = 2.0 * V0 * shape / m**2
+    d_bp = 2.0 * B0 * V0 * (4.5 * x**2 * decay / m - 2.0 * shape / m**3)
+    d_v0 = 2.0 * B0 * shape / m**2 - 3.0 * B0 * x * decay * (x + 1.0)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_vinet_partials)
 def vinet(V, E0, B0, BP, V0):
     """Vinet (universal) equation of state, E(V).
 
@@ -149,6 +202,13 @@ def vinet(V, E0, B0, BP, V0):
     )
 
 
+def _morse_partials(r, De, a, re):
+    q = np.exp(-a * (r - re))
+    slope = 2.0 * De * (1.0 - q) * q  # -dE/dq times q
+    return a * slope, (1.0 - q) ** 2 - 1.0, (r - re) * slope, -a * slope
+
+
+@closed_form(_morse_partials)
 def morse(r, De, a, re):
     """Morse pair potential, E(r) = De ((1 - exp(-a (r - re)))^2 - 1).
 
@@ -173,6 +233,13 @@ def morse(r, De, a, re):
     return De * ((1.0 - np.exp(-a * (r - re))) ** 2 - 1.0)
 
 
+def _lennard_jones_partials(r, epsilon, sigma):
+    s6 = (sigma / r) ** 6
+    slope = 24.0 * epsilon * (2.0 * s6 - 1.0) * s6  # sigma dE/dsigma = -r dE/dr
+    return -slope / r, 4.0 * (s6**2 - s6), slope / sigma
+
+
+@closed_form(_lennard_jones_partials)
 def lennard_jones(r, epsilon, sigma):
     """Lennard-Jones 12-6 pair potential, E(r) = 4 epsilon ((sigma/r)^12 - (sigma/r)^6).
 
@@ -194,6 +261,12 @@ def lennard_jones(r, epsilon, sigma):
     return 4.0 * epsilon * (s6**2 - s6)
 
 
+def _born_mayer_partials(r, A, rho):
+    decay = np.exp(-r / rho)
+    return -A * decay / rho, decay, A * decay * r / rho**2
+
+
+@closed_form(_born_mayer_partials)
 def born_mayer(r, A, rho):
     """Born-Mayer repulsion, E(r).
 

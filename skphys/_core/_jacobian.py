@@ -20,11 +20,18 @@ without any change, because unpacking the first axis yields scalars in one case 
 per-sample rows in the other.
 """
 
+import weakref
+
 import numpy as np
 from autograd import jacobian as _autograd_jacobian
 from autograd import make_jvp, make_vjp
 
 JACOBIAN_METHODS = ("auto", "broadcast", "rows", "reverse")
+
+# What 'auto' chose for a model, by number of features: the check depends on the
+# model's code, not on its data, so a model refitted (cross-validation, a grid
+# search, thousands of curves) is checked once.
+_RESOLVED = weakref.WeakKeyDictionary()
 
 
 def broadcast_jacobian(model, params, X, rows=False):
@@ -111,10 +118,13 @@ def model_jacobian(model, params, X, method):
         Point at which to differentiate.
     X : ndarray of shape (n_samples, n_features)
         Inputs.
-    method : {'broadcast', 'rows', 'reverse'}
+    method : {'broadcast', 'rows', 'reverse', 'closed_form'}
         Resolved method (see :func:`resolve_jacobian_method`): 'broadcast' and
         'rows' call :func:`broadcast_jacobian` with the per-sample parameters as an
-        array or as a tuple of rows, 'reverse' calls :func:`reverse_jacobian`.
+        array or as a tuple of rows, 'reverse' calls :func:`reverse_jacobian`;
+        'closed_form' calls the model's own ``model.jacobian(params, X)``, for a
+        model whose derivatives are written out (a form of
+        :mod:`skphys.functions`).
 
     Returns
     -------
@@ -122,6 +132,8 @@ def model_jacobian(model, params, X, method):
     """
     if method == "reverse":
         return reverse_jacobian(model, params, X)
+    if method == "closed_form":
+        return np.asarray(model.jacobian(params, X), dtype=float)
     return broadcast_jacobian(model, params, X, rows=method == "rows")
 
 
@@ -131,7 +143,9 @@ def resolve_jacobian_method(model, params, X, method="auto", rng=None):
     With ``method='auto'``, 'rows' and then 'broadcast' are tried, each compared
     along a random direction with a forward-mode directional derivative (one extra
     forward pass). A model that rejects per-sample parameters, returns another
-    shape with them, or couples samples falls back to 'reverse'.
+    shape with them, or couples samples falls back to 'reverse'. The choice is
+    made once per model and number of features (from data with two samples or
+    more) and remembered for as long as the model exists.
 
     Parameters
     ----------
@@ -152,6 +166,19 @@ def resolve_jacobian_method(model, params, X, method="auto", rng=None):
     """
     if method != "auto":
         return method
+    try:
+        known = _RESOLVED.setdefault(model, {})
+    except TypeError:  # a model that cannot be weakly referenced is checked every time
+        known = {}
+    if X.shape[1] not in known:
+        resolved = _check_jacobian_method(model, params, X, rng)
+        if X.shape[0] < 2:
+            return resolved  # one sample cannot show coupling between samples
+        known[X.shape[1]] = resolved
+    return known[X.shape[1]]
+
+
+def _check_jacobian_method(model, params, X, rng):
     params = np.asarray(params, dtype=float)
     rng = np.random.default_rng(0) if rng is None else rng
     direction = rng.standard_normal(params.shape[0])

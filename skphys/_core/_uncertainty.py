@@ -126,7 +126,7 @@ def prediction_std(model, params, factor, X, jacobian_method):
         ``L`` with ``pcov = L L^T`` (from :func:`parameter_covariance`).
     X : ndarray of shape (n_samples, n_features)
         Where to evaluate.
-    jacobian_method : {'broadcast', 'rows', 'reverse'}
+    jacobian_method : {'broadcast', 'rows', 'reverse', 'closed_form'}
         How to build the Jacobian.
 
     Returns

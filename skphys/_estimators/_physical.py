@@ -10,6 +10,7 @@ function, a start, a declaration and a class of a few lines that names it.
 
 import inspect
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from sklearn.base import _fit_context
@@ -123,7 +124,7 @@ class PhysicalModel:
                 f"{self.function.__name__}; mismatched: {sorted(missing)}."
             )
 
-    @property
+    @cached_property
     def names(self):
         """Parameter names, from the function's signature (after x).
 
@@ -134,7 +135,7 @@ class PhysicalModel:
         """
         return tuple(inspect.signature(self.function).parameters)[1:]
 
-    @property
+    @cached_property
     def offset_index(self):
         """Index of the additive constant in :attr:`names`.
 
@@ -187,6 +188,59 @@ class PhysicalModel:
             Energies, eV.
         """
         return self.function(x, *params)
+
+    @property
+    def has_closed_form(self):
+        """Whether the function carries its partial derivatives.
+
+        True for a function registered with ``skphys._closed_form.closed_form`` (every
+        form of :mod:`skphys.functions`): :meth:`jacobian` then needs no tracing.
+
+        Returns
+        -------
+        closed : bool
+            True when :meth:`jacobian` is available.
+        """
+        return hasattr(self.function, "partials")
+
+    def jacobian(self, x, params):
+        """Derivatives of the form with respect to its parameters, from its partials.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples,)
+            Volumes or distances.
+        params : sequence
+            Parameters in the declared order (scalars, or per-sample rows).
+
+        Returns
+        -------
+        jac : ndarray of shape (n_samples, n_params)
+            Column ``j`` is the derivative with respect to parameter ``j``, in eV per
+            unit of that parameter.
+        """
+        partials = self.function.partials(x, *params)[1:]
+        jac = np.empty((x.shape[0], len(partials)))
+        for j, derivative in enumerate(partials):
+            jac[:, j] = derivative  # broadcasts a constant partial (1 for E0)
+        return jac
+
+
+@dataclass(frozen=True)
+class _FormOfFirstColumn:
+    """A declared form as a model ``model(params, X)`` of X's first column.
+
+    ``params`` is an array of shape (n_params,) or a tuple of per-sample rows; the
+    method ``jacobian(params, X)`` is what the core's 'closed_form' Jacobian calls.
+    """
+
+    form: PhysicalModel
+
+    def __call__(self, params, X):
+        return self.form(X[:, 0], params)
+
+    def jacobian(self, params, X):
+        return self.form.jacobian(X[:, 0], params)
 
 
 class BasePhysicalRegressor(BaseParametricRegressor):
@@ -243,9 +297,10 @@ class BasePhysicalRegressor(BaseParametricRegressor):
         self.callback = callback
         self.verbose = verbose
 
-    def _model(self, params, X):
-        # ``params`` is an array of shape (n_params,) or a tuple of per-sample rows.
-        return self.physical_model(X[:, 0], params)
+    @property
+    def _model(self):
+        # the declared form as the fitting core's ``model(params, X)``
+        return _FormOfFirstColumn(self.physical_model)
 
     def _param_units(self):
         return tuple(self.physical_model.units[name] for name in self.physical_model.names)
@@ -290,7 +345,8 @@ class BasePhysicalRegressor(BaseParametricRegressor):
             starts = [p0, *(np.asarray(start, float) for start in others)]
         return FitSpec(
             names=names, starts=starts, acceptable=form.is_plausible,
-            offset_index=form.offset_index, jacobian="rows",
+            offset_index=form.offset_index,
+            jacobian="closed_form" if form.has_closed_form else "rows",
         )  # fmt: skip
 
     @_fit_context(prefer_skip_nested_validation=True)

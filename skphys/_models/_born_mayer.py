@@ -116,7 +116,8 @@ class BornMayerRegressor(BasePhysicalRegressor):
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str
-        The Jacobian method used.
+        The Jacobian method used: 'closed_form' (the form's partial derivatives,
+        written out) for the forms of :mod:`skphys.functions`.
     n_features_in_ : int
         Number of features seen in fit (1).
     feature_names_in_ : ndarray of shape (1,)

@@ -257,7 +257,8 @@ class MurnaghanRegressor(BaseEOSRegressor):
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str
-        The Jacobian method used.
+        The Jacobian method used: 'closed_form' (the form's partial derivatives,
+        written out) for the forms of :mod:`skphys.functions`.
     n_features_in_ : int
         Number of features seen in fit (1).
     feature_names_in_ : ndarray of shape (1,)
@@ -361,7 +362,8 @@ class BirchMurnaghanRegressor(BaseEOSRegressor):
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str
-        The Jacobian method used.
+        The Jacobian method used: 'closed_form' (the form's partial derivatives,
+        written out) for the forms of :mod:`skphys.functions`.
     n_features_in_ : int
         Number of features seen in fit (1).
     feature_names_in_ : ndarray of shape (1,)
@@ -465,7 +467,8 @@ class VinetRegressor(BaseEOSRegressor):
     fit_message_ : str
         The same in words, with the test or limit that stopped it.
     jacobian_method_ : str
-        The Jacobian method used.
+        The Jacobian method used: 'closed_form' (the form's partial derivatives,
+        written out) for the forms of :mod:`skphys.functions`.
     n_features_in_ : int
         Number of features seen in fit (1).
     feature_names_in_ : ndarray of shape (1,)
