@@ -147,6 +147,7 @@ class LeastSquaresProblem:
         self.n_effective = sum(block.n_effective for block in self.blocks)
         self.alpha = float(alpha)
         self._last_jacobian = None
+        self._last_residuals = None
 
     # -- the solvers' coordinates --------------------------------------------------
     def shift(self, n_params):
@@ -173,13 +174,22 @@ class LeastSquaresProblem:
     def residuals(self, x):
         """All residuals the solver sees: the blocks, then the penalty rows.
 
-        Non-finite values become :data:`HUGE_RESIDUAL`.
+        Non-finite values become :data:`HUGE_RESIDUAL`. The last ones are kept and
+        returned again for the same ``x`` (solvers and their set-up ask for the
+        start, and the final loss is that of the last accepted point).
         """
+        last = self._last_residuals
+        if last is not None and np.array_equal(last[0], x):
+            return last[1]
         res = self.data_residuals(x)
         if self.alpha > 0:
             res = np.concatenate([res, np.sqrt(self.alpha) * x])
         bad = ~np.isfinite(res)
-        return np.where(bad, HUGE_RESIDUAL, res) if bad.any() else res
+        if bad.any():
+            res = np.where(bad, HUGE_RESIDUAL, res)
+        res.flags.writeable = False  # shared with the cache
+        self._last_residuals = (np.array(x), res)
+        return res
 
     def data_jacobian(self, x):
         """Jacobian of :meth:`data_residuals`, shape (m_rows, n_params).

@@ -430,8 +430,10 @@ class ParametricRegressor(BaseParametricRegressor):
         self.jacobian = jacobian
         self.verbose = verbose
 
-    def _model(self, params, X):
-        return self.model(params, X)
+    @property
+    def _model(self):
+        # the user's function itself: the core remembers its Jacobian method by it
+        return self.model
 
     def _fit_spec(self, X, y, sample_weight):
         p0 = self._given_p0(X, y)
