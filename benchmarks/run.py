@@ -18,6 +18,7 @@ import bench_ase
 import bench_convergence
 import bench_core
 import bench_mlp
+import bench_nist
 
 SECTIONS = [
     ("Fitting core (issue: foundation)", bench_core),
@@ -25,6 +26,7 @@ SECTIONS = [
     ("ASE energies (issue: ASE transformer)", bench_ase),
     ("Convergence over 1,000 random problems per model (issue: model family)",
      bench_convergence),
+    ("NIST StRD nonlinear regression, 54 cases (issue: certified accuracy)", bench_nist),
 ]  # fmt: skip
 
 

@@ -24,7 +24,7 @@ from skphys import exceptions
 
 EPS = np.finfo(float).eps
 SOLVER_TOL = 1e-8  # the default tol of the named-parameter regressors
-MISRA1A = Path(__file__).parent / "data" / "Misra1a.dat"  # NIST StRD, bundled
+MISRA1A = Path(__file__).parent / "data" / "nist_strd" / "Misra1a.dat"  # NIST StRD, bundled
 SOLVERS = ["lm", "trf", "lbfgs", "adam"]
 
 
