@@ -130,23 +130,23 @@ def run():
         'std_errors_lre' (ndarray of shape (n_params,)), 'seconds' (best time).
     """
     problems = load_all(DATA)
-    results = {}
-    for label, fit in packages().items():
-        if fit is None:
-            results[label] = None
-            continue
-        cases = []
-        for problem in problems:
-            for k, start in enumerate(problem.starts, start=1):
+    fits = packages()
+    results = {label: None if fit is None else [] for label, fit in fits.items()}
+    # case by case, every package in turn: the machine's load drifts over a run,
+    # and a case's times are compared with each other, not across the run
+    for problem in problems:
+        for k, start in enumerate(problem.starts, start=1):
+            for label, fit in fits.items():
+                if fit is None:
+                    continue
                 params_lre, std_errors_lre, seconds = score(fit, problem, start)
-                cases.append({
+                results[label].append({
                     "case": f"{problem.name}-start{k}",
                     "name": problem.name,
                     "params_lre": params_lre,
                     "std_errors_lre": std_errors_lre,
                     "seconds": seconds,
                 })  # fmt: skip
-        results[label] = cases
     return results
 
 

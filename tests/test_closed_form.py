@@ -106,15 +106,16 @@ def test_jacobian_method_is_checked_once_per_model():
         return a * X[:, 0] + b
 
     X = np.linspace(0, 1, 5)[:, None]
-    assert resolve_jacobian_method(line, np.ones(2), X) == "rows"
-    assert _RESOLVED[line] == {1: "rows"}
+    chosen = resolve_jacobian_method(line, np.ones(2), X)
+    assert chosen in ("rows", "broadcast")
+    assert _RESOLVED[line] == {1: chosen}
     # a model that couples samples is not confused with it
     def coupled(params, X):
         a, b = params
         return a * X[:, 0] + b * anp.mean(a * X[:, 0])
 
     assert resolve_jacobian_method(coupled, np.ones(2), X) == "reverse"
-    assert _RESOLVED[line] == {1: "rows"} and _RESOLVED[coupled] == {1: "reverse"}
+    assert _RESOLVED[line] == {1: chosen} and _RESOLVED[coupled] == {1: "reverse"}
     # a single sample cannot show coupling: nothing is remembered from it
     def other(params, X):
         a, b = params

@@ -332,9 +332,10 @@ class ParametricRegressor(BaseParametricRegressor):
         an array of shape (n_params, n_samples) (fast; needs the convention
         above); 'rows': the same with the copies passed as a tuple of rows (faster
         still, for models that only unpack ``params``); 'reverse':
-        ``autograd.jacobian`` (any model, one pass per sample); 'auto': the first
-        of 'rows', 'broadcast' that a forward-mode check at ``p0`` confirms exact
-        for this model, else 'reverse'.
+        ``autograd.jacobian`` (any model, one pass per sample); 'auto': the
+        faster of 'rows' and 'broadcast' among those a forward-mode check at
+        ``p0`` confirms exact for this model (checked once per model function),
+        else 'reverse'.
     verbose : int, default=0
         Print the loss at every iteration when positive.
 
