@@ -12,7 +12,8 @@
 
 Targets (issue "Foundation"): Jacobian >= 25x faster than autograd.jacobian; a
 whole fit with it at most 1.5x the finite-difference fit on (a) and no slower on
-(c); the Murnaghan fit within 3x of ASE's time with an SSE no larger.
+(c); the Murnaghan fit within 2x of ASE's time (issue "certified accuracy", was
+3x; stretch 1x) with an SSE no larger.
 
 Run: ``python benchmarks/bench_core.py``.
 """
@@ -208,7 +209,7 @@ def report(rows):
         ("(a) whole fit <= 1.5x finite differences", a["fit_ratio"] <= 1.5),
         ("(c) Jacobian >= 25x faster than autograd.jacobian", speedup_c >= 25),
         ("(c) whole fit no slower than finite differences", c["fit_ratio"] <= 1.0),
-        ("(b) Murnaghan fit <= 3x ase.eos", b["fit_ours"] / b["fit_ase"] <= 3),
+        ("(b) Murnaghan fit <= 2x ase.eos", b["fit_ours"] / b["fit_ase"] <= 2),
         ("(b) Murnaghan SSE <= ase.eos SSE", b["sse_ours"] <= b["sse_ase"] * (1 + 1e-12)),
     ]
     lines.append("targets")
@@ -244,8 +245,8 @@ def rows(results=None):
         "ours": f"{b['fit_ours'] * 1e3:.2f} ms, SSE {b['sse_ours']:.6g} eV^2",
         "anchor": f"ase.eos {b['fit_ase'] * 1e3:.2f} ms, SSE {b['sse_ase']:.6g} eV^2",
         "ratio": f"{b['fit_ours'] / b['fit_ase']:.2f}x the time",
-        "target": "<= 3x, SSE no larger",
-        "met": b["fit_ours"] / b["fit_ase"] <= 3 and b["sse_ours"] <= b["sse_ase"] * (1 + 1e-12),
+        "target": "<= 2x (stretch 1x), SSE no larger",
+        "met": b["fit_ours"] / b["fit_ase"] <= 2 and b["sse_ours"] <= b["sse_ase"] * (1 + 1e-12),
     })  # fmt: skip
     return out
 

@@ -168,28 +168,30 @@ class LeastSquaresProblem:
 
     # -- residuals and their Jacobian, in the solvers' coordinates -------------------
     def data_residuals(self, x):
-        """Weighted residuals of every block, stacked, shape (m_rows,)."""
-        return np.concatenate([block.residuals(x) for block in self.blocks])
+        """Weighted residuals of every block, stacked, shape (m_rows,).
 
-    def residuals(self, x):
-        """All residuals the solver sees: the blocks, then the penalty rows.
-
-        Non-finite values become :data:`HUGE_RESIDUAL`. The last ones are kept and
-        returned again for the same ``x`` (solvers and their set-up ask for the
-        start, and the final loss is that of the last accepted point).
+        The last ones are kept (read-only) and returned again for the same ``x``:
+        the solvers' set-up, their first step, the final loss and the covariance
+        all ask for the residuals at the same points.
         """
         last = self._last_residuals
         if last is not None and np.array_equal(last[0], x):
             return last[1]
+        res = np.concatenate([block.residuals(x) for block in self.blocks])
+        res.flags.writeable = False
+        self._last_residuals = (np.array(x), res)
+        return res
+
+    def residuals(self, x):
+        """All residuals the solver sees: the blocks, then the penalty rows.
+
+        Non-finite values become :data:`HUGE_RESIDUAL`.
+        """
         res = self.data_residuals(x)
         if self.alpha > 0:
             res = np.concatenate([res, np.sqrt(self.alpha) * x])
         bad = ~np.isfinite(res)
-        if bad.any():
-            res = np.where(bad, HUGE_RESIDUAL, res)
-        res.flags.writeable = False  # shared with the cache
-        self._last_residuals = (np.array(x), res)
-        return res
+        return np.where(bad, HUGE_RESIDUAL, res) if bad.any() else res
 
     def data_jacobian(self, x):
         """Jacobian of :meth:`data_residuals`, shape (m_rows, n_params).

@@ -48,16 +48,19 @@ def parabola_guess(volumes, energies, sample_weight):
         order = np.argsort(np.abs(volumes - lowest), kind="stable")
         cumulative = np.cumsum(sample_weight[order])
         near = order[: np.searchsorted(cumulative, 0.5 * cumulative[-1]) + 1]
-        if np.unique(volumes[near]).size >= 3:
+        if _distinct(volumes[near]) >= 3:
             volumes, energies, sample_weight = volumes[near], energies[near], sample_weight[near]
     span = np.ptp(volumes)
     a = b = 0.0
-    if span > 0 and volumes.shape[0] >= 3:
-        # Weighted least-squares parabola in centred, scaled volumes (well conditioned).
+    if span > 0 and _distinct(volumes) >= 3:
+        # Weighted least-squares parabola in centred, scaled volumes: |t| <= 1, so
+        # the 3 x 3 normal equations are well conditioned (and a start needs no
+        # more than a few digits).
         centre, scale = volumes.mean(), span
         t = (volumes - centre) / scale
-        design = np.column_stack([t**2, t, np.ones_like(t)]) * np.sqrt(sample_weight)[:, None]
-        (a_t, b_t, c_t), *_ = np.linalg.lstsq(design, energies * np.sqrt(sample_weight))
+        design = np.column_stack([t**2, t, np.ones_like(t)])
+        weighted = design.T * sample_weight
+        a_t, b_t, c_t = np.linalg.solve(weighted @ design, weighted @ energies)
         # back to E = a V^2 + b V + c
         a = a_t / scale**2
         b = b_t / scale - 2 * a * centre
@@ -72,6 +75,11 @@ def parabola_guess(volumes, energies, sample_weight):
     v0 = float(volumes[lowest])
     curvature = abs(a) if a != 0 else np.ptp(energies) / max(span, v0 * 0.01) ** 2 + 1e-12
     return float(energies[lowest]), float(2 * curvature * v0), v0
+
+
+def _distinct(values):
+    """How many different values ``values`` holds."""
+    return int(np.count_nonzero(np.diff(np.sort(values)))) + 1
 
 
 def _eos_guess(volumes, energies, sample_weight, bounds):
