@@ -72,7 +72,7 @@ def _least_squares(problem, x0, *, method, bounds, max_iter, tol, record):
     linearly (a large residual, a curved valley), parameters still 3-4 digits from
     the optimum (NIST's ENSO, MGH09, Thurber). Where the Gauss-Newton step from the
     end point would still move a parameter by more than :data:`_STEP_FACTOR` tol of
-    its size, the solver goes on from there on its step and gradient tests alone.
+    its size, the solver goes on from there on its step test alone.
     """
     recorded = {}
 
@@ -97,15 +97,18 @@ def _least_squares(problem, x0, *, method, bounds, max_iter, tol, record):
         # ones the covariance asks for.
         outcome.x = problem.internal(problem.external(outcome.x))
         if _short_of_optimum(problem, outcome.x, bounds, tol):
+            # ftol and gtol at rounding level: the step test ends it, after at
+            # least one step (MINPACK tests the gradient before stepping)
             outcome = run(problem, outcome.x, jac, bounds, _EPS, tol, max_evaluations)
     return outcome
 
 
-def _lmder(problem, x0, jac, bounds, ftol, tol, max_evaluations):
+def _lmder(problem, x0, jac, bounds, ftol, xtol, max_evaluations):
+    # ``ftol`` also sets gtol: both are the tests a continued run turns off
     # ``leastsq`` drives MINPACK's lmder directly; ``least_squares(method='lm')``
     # wraps the same code but evaluates an extra Jacobian at x0 first.
     x, _, _, message, ier = optimize.leastsq(
-        problem.residuals, x0, Dfun=jac, full_output=True, ftol=ftol, xtol=tol, gtol=tol,
+        problem.residuals, x0, Dfun=jac, full_output=True, ftol=ftol, xtol=xtol, gtol=ftol,
         maxfev=max_evaluations,
     )  # fmt: skip
     if ier in (1, 2, 3, 4):
@@ -120,10 +123,10 @@ def _lmder(problem, x0, jac, bounds, ftol, tol, max_evaluations):
     return Outcome(x, False, "diverged", str(message))
 
 
-def _trf(problem, x0, jac, bounds, ftol, tol, max_evaluations):
+def _trf(problem, x0, jac, bounds, ftol, xtol, max_evaluations):
     res = optimize.least_squares(
         problem.residuals, x0, jac=jac, method="trf", bounds=bounds, x_scale="jac", ftol=ftol,
-        xtol=tol, gtol=tol, max_nfev=max_evaluations,
+        xtol=xtol, gtol=ftol, max_nfev=max_evaluations,
     )  # fmt: skip
     if res.status > 0:
         return Outcome(res.x, True, "converged", f"converged: {res.message}")
