@@ -50,31 +50,77 @@ def parabola_guess(volumes, energies, sample_weight):
         near = order[: np.searchsorted(cumulative, 0.5 * cumulative[-1]) + 1]
         if _distinct(volumes[near]) >= 3:
             volumes, energies, sample_weight = volumes[near], energies[near], sample_weight[near]
-    span = np.ptp(volumes)
-    a = b = 0.0
-    if span > 0 and _distinct(volumes) >= 3:
+    e0, b0, v0 = parabola_rows(volumes[None], energies[None], sample_weight[None])
+    return float(e0[0]), float(b0[0]), float(v0[0])
+
+
+def parabola_rows(volumes, energies, sample_weight):
+    """:func:`parabola_guess` on all the points of many curves at once.
+
+    Parameters
+    ----------
+    volumes, energies : ndarray of shape (n_curves, n_points)
+        Volumes (Å^3) and energies (eV), padded.
+    sample_weight : ndarray of shape (n_curves, n_points)
+        Relative weights, 0 on padding.
+
+    Returns
+    -------
+    e0, b0, v0 : ndarray of shape (n_curves,)
+        Energy at the minimum (eV), bulk modulus (eV/Å^3, positive), volume at the
+        minimum (Å^3).
+    """
+    present = sample_weight > 0
+    w = np.where(present, sample_weight, 0.0)
+    v_in = np.where(present, volumes, np.nan)
+    e_in = np.where(present, energies, np.nan)
+    v_min, v_max = np.nanmin(v_in, axis=1), np.nanmax(v_in, axis=1)
+    span = v_max - v_min
+    ordered = np.sort(np.where(present, volumes, np.nan), axis=1)  # absent last
+    steps = np.diff(ordered, axis=1)
+    distinct = np.count_nonzero(np.isfinite(steps) & (steps > 0), axis=1) + 1
+    fits = (span > 0) & (distinct >= 3)
+    a = np.zeros(volumes.shape[0])
+    b = np.zeros(volumes.shape[0])
+    c = np.zeros(volumes.shape[0])
+    if fits.any():
         # Weighted least-squares parabola in centred, scaled volumes: |t| <= 1, so
         # the 3 x 3 normal equations are well conditioned (and a start needs no
         # more than a few digits).
-        centre, scale = volumes.mean(), span
-        t = (volumes - centre) / scale
-        design = np.column_stack([t**2, t, np.ones_like(t)])
-        weighted = design.T * sample_weight
-        a_t, b_t, c_t = np.linalg.solve(weighted @ design, weighted @ energies)
+        centre = np.nanmean(v_in[fits], axis=1)
+        scale = span[fits]
+        t = np.where(present[fits], (volumes[fits] - centre[:, None]) / scale[:, None], 0.0)
+        wf, ef = w[fits], np.where(present[fits], energies[fits], 0.0)
+        power = [np.sum(wf * t**k, axis=1) for k in range(5)]
+        normal = np.stack([
+            np.stack([power[4], power[3], power[2]], axis=-1),
+            np.stack([power[3], power[2], power[1]], axis=-1),
+            np.stack([power[2], power[1], power[0]], axis=-1),
+        ], axis=1)  # fmt: skip
+        rhs = np.stack([np.sum(wf * t**k * ef, axis=1) for k in (2, 1, 0)], axis=-1)
+        a_t, b_t, c_t = np.linalg.solve(normal, rhs[..., None])[..., 0].T
         # back to E = a V^2 + b V + c
-        a = a_t / scale**2
-        b = b_t / scale - 2 * a * centre
-        c = c_t - b_t * centre / scale + a_t * centre**2 / scale**2
-    if a > 0:
+        a[fits] = a_t / scale**2
+        b[fits] = b_t / scale - 2 * a[fits] * centre
+        c[fits] = c_t - b_t * centre / scale + a_t * centre**2 / scale**2
+    with np.errstate(divide="ignore", invalid="ignore"):
         v0 = -b / (2 * a)
-        if abs(v0 - np.median(volumes)) <= 2 * span:
-            return float(c - b**2 / (4 * a)), float(2 * a * v0), float(v0)
+        usable = (a > 0) & (np.abs(v0 - np.nanmedian(v_in, axis=1)) <= 2 * span)
+        e0 = c - b**2 / (4 * a)
     # No usable minimum in the parabola: start at the lowest point with a stiffness
     # of the order the data shows.
-    lowest = int(np.argmin(energies))
-    v0 = float(volumes[lowest])
-    curvature = abs(a) if a != 0 else np.ptp(energies) / max(span, v0 * 0.01) ** 2 + 1e-12
-    return float(energies[lowest]), float(2 * curvature * v0), v0
+    lowest = np.nanargmin(np.where(present, energies, np.inf), axis=1)
+    rows = np.arange(volumes.shape[0])
+    v_low, e_low = volumes[rows, lowest], energies[rows, lowest]
+    e_span = np.nanmax(e_in, axis=1) - np.nanmin(e_in, axis=1)
+    curvature = np.where(
+        a != 0, np.abs(a), e_span / np.maximum(span, v_low * 0.01) ** 2 + 1e-12
+    )
+    return (
+        np.where(usable, e0, e_low),
+        np.where(usable, 2 * a * v0, 2 * curvature * v_low),
+        np.where(usable, v0, v_low),
+    )
 
 
 def _distinct(values):
@@ -89,13 +135,17 @@ def _eos_guess(volumes, energies, sample_weight, bounds):
 
 def _eos_plausible(params):
     # a positive bulk modulus with a positive pressure derivative below 20
-    # (real solids: 3-7; EMT aluminium: 0.3-0.8)
-    return bool(params[1] > 0 and 0 < params[2] < 20)
+    # (real solids: 3-7; EMT aluminium: 0.3-0.8); elementwise, so that
+    # ``params`` may hold a row per parameter for many curves
+    b0, bp = np.asarray(params[1]), np.asarray(params[2])
+    return (b0 > 0) & (bp > 0) & (bp < 20)
 
 
 def _eos_other_starts(p0):
     # BP is the parameter the data determine least: start from other values
-    return [[p0[0], p0[1], bp, p0[3]] for bp in (2.0, 3.0, 5.0, 7.0)]
+    # (``p0`` may hold a row per parameter for many curves)
+    return [[p0[0], p0[1], np.full_like(np.asarray(p0[2], float), bp), p0[3]]
+            for bp in (2.0, 3.0, 5.0, 7.0)]  # fmt: skip
 
 
 def _eos_derived(params, perr):

@@ -1,0 +1,264 @@
+"""Many small least-squares fits of one closed form, solved together.
+
+A batch is ``C`` curves of up to ``n`` points each, held as padded arrays of shape
+(C, n) whose absent points carry zero weight. Every curve has its own parameters,
+damping, convergence test and covariance; the arithmetic of all active curves is
+done at once: residuals and Jacobians from the form's written-out partial
+derivatives (:mod:`skphys._closed_form`), and the 4 x 4 (or p x p) normal
+equations solved as one stacked :func:`numpy.linalg.solve`.
+
+The iteration is Levenberg-Marquardt with Marquardt's diagonal scaling. A curve
+has converged where the Gauss-Newton step from its current parameters moves no
+parameter by more than ``10 tol`` of its size (or of its standard error, if
+larger): the rule the single-curve 'lm' ends on (:mod:`._solvers`), so both reach
+the same optimum to that precision. A curve on which no step lowers the sum of
+squares any more, however damped, is at the rounding floor and has converged too.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+_EPS = np.finfo(float).eps
+# the same factor as the single-curve rule of ._solvers
+_STEP_FACTOR = 10.0
+_MAX_DAMPING = 1e16
+
+
+@dataclass
+class BatchResult:
+    """What :func:`batch_least_squares` returns, one row per curve.
+
+    Attributes
+    ----------
+    params : ndarray of shape (n_curves, n_params)
+        Fitted parameters, in the form's units.
+    covariance : ndarray of shape (n_curves, n_params, n_params)
+        ``s^2 (J^T W J)^+`` at the optimum (``inf`` without degrees of freedom).
+    sse : ndarray of shape (n_curves,)
+        Weighted sum of squared residuals at the optimum.
+    n_points : ndarray of shape (n_curves,)
+        Points of non-zero weight.
+    n_iter : ndarray of shape (n_curves,)
+        Jacobians evaluated before the curve converged or stopped.
+    converged : ndarray of shape (n_curves,) of bool
+        Whether the convergence test was met.
+    status : ndarray of shape (n_curves,) of str
+        'converged', 'max_iter' or 'failed' (not finite at the start).
+    message : ndarray of shape (n_curves,) of str
+        The same in words.
+    """
+
+    params: np.ndarray
+    covariance: np.ndarray
+    sse: np.ndarray
+    n_points: np.ndarray
+    n_iter: np.ndarray
+    converged: np.ndarray
+    status: np.ndarray
+    message: np.ndarray
+
+    @property
+    def stderr(self):
+        """Standard errors ``sqrt(diag(covariance))``, shape (n_curves, n_params)."""
+        return np.sqrt(np.diagonal(self.covariance, axis1=1, axis2=2))
+
+
+def _values(function, x, params):
+    with np.errstate(all="ignore"):
+        return function(x, *(params[:, j, None] for j in range(params.shape[1])))
+
+
+def _jacobian(function, x, params):
+    """Stacked Jacobian of the form, shape (C, n, n_params), from its partials."""
+    with np.errstate(all="ignore"):
+        partials = function.partials(x, *(params[:, j, None] for j in range(params.shape[1])))
+    jac = np.empty((*x.shape, params.shape[1]))
+    for j, derivative in enumerate(partials[1:]):
+        jac[..., j] = derivative  # a constant partial (1 for E0) broadcasts
+    return jac
+
+
+def _normal_equations(function, x, y, sqrt_w, params):
+    """Residuals, their sum of squares, J^T J and J^T r of every curve."""
+    res = sqrt_w * (_values(function, x, params) - y)
+    jac = sqrt_w[..., None] * _jacobian(function, x, params)
+    sse = np.einsum("cn,cn->c", res, res)
+    normal = np.einsum("cnp,cnq->cpq", jac, jac)
+    gradient = np.einsum("cnp,cn->cp", jac, res)
+    return sse, normal, gradient
+
+
+def _scaled_inverse(normal):
+    """Inverse of each ``normal`` matrix for the convergence test: scaled to unit
+    diagonal, with a ridge at rounding level so that a singular one (a parameter
+    the curve does not determine) gives a finite, if meaningless, step."""
+    diag = np.sqrt(np.maximum(np.diagonal(normal, axis1=1, axis2=2), 0.0))
+    diag = np.where(diag > 0, diag, 1.0)
+    scaled = normal / diag[:, :, None] / diag[:, None, :]
+    scaled = scaled + _EPS * normal.shape[1] * np.eye(normal.shape[1])
+    with np.errstate(all="ignore"):
+        inverse = np.linalg.inv(scaled)
+    return inverse / diag[:, :, None] / diag[:, None, :]
+
+
+def _scaled_pinv(normal):
+    """Pseudo-inverse of each symmetric ``normal`` matrix, columns scaled to unit
+    diagonal first (parameters of very different magnitudes), singular directions
+    dropped as :func:`scipy.optimize.curve_fit` does. Well-conditioned matrices
+    (nearly all) are inverted directly; the rest through their eigenvalues."""
+    n = normal.shape[1]
+    diag = np.sqrt(np.maximum(np.diagonal(normal, axis1=1, axis2=2), 0.0))
+    diag = np.where(diag > 0, diag, 1.0)
+    scaled = normal / diag[:, :, None] / diag[:, None, :]
+    inverse = np.full_like(scaled, np.nan)
+    with np.errstate(all="ignore"):
+        try:
+            inverse = np.linalg.inv(scaled)
+        except np.linalg.LinAlgError:
+            pass
+        # a unit-diagonal matrix has eigenvalues <= n: an inverse entry beyond
+        # 1 / (eps n) means a singular value below the pseudo-inverse's cut-off
+        bad = ~np.all(np.isfinite(inverse), axis=(1, 2)) | (
+            np.max(np.abs(inverse), axis=(1, 2)) > 1.0 / (_EPS * n)
+        )
+        if bad.any():
+            inverse[bad] = np.linalg.pinv(scaled[bad], rcond=_EPS * n, hermitian=True)
+    return inverse / diag[:, :, None] / diag[:, None, :]
+
+
+def batch_covariance(function, x, y, weight, params):
+    """Sum of squares and covariance ``s^2 (J^T W J)^+`` of every curve at ``params``.
+
+    Parameters
+    ----------
+    function : callable
+        A closed form (with ``function.partials``).
+    x, y, weight : ndarray of shape (n_curves, n_points)
+        Padded inputs, targets and weights (0 on padding).
+    params : ndarray of shape (n_curves, n_params)
+        Parameters, in the form's units.
+
+    Returns
+    -------
+    sse : ndarray of shape (n_curves,)
+    covariance : ndarray of shape (n_curves, n_params, n_params)
+        ``inf`` for curves without a degree of freedom.
+    """
+    n_points = np.count_nonzero(weight > 0, axis=1)
+    n_params = params.shape[1]
+    sse, normal, _ = _normal_equations(function, x, y, np.sqrt(weight), params)
+    covariance = _scaled_pinv(normal) * (sse / np.maximum(n_points - n_params, 1))[:, None, None]
+    covariance[n_points <= n_params] = np.inf  # no degree of freedom: no estimate
+    return sse, covariance
+
+
+def batch_least_squares(function, x, y, weight, p0, *, offset_index=None, tol=1e-8,
+                        max_iter=200):  # fmt: skip
+    """Fit ``y ~ function(x, *params)`` on every curve of a batch at once.
+
+    Parameters
+    ----------
+    function : callable
+        A closed form of :mod:`skphys.functions` (with ``function.partials``),
+        ``function(x, p1, p2, ...)``.
+    x, y : ndarray of shape (n_curves, n_points)
+        Inputs and targets, padded; padding must hold finite values where the form
+        is defined (repeat a point of the curve).
+    weight : ndarray of shape (n_curves, n_points)
+        Non-negative weights, 0 on padding.
+    p0 : ndarray of shape (n_curves, n_params)
+        Starting parameters.
+    offset_index : int, default=None
+        Index of an additive constant (E0): solved relative to each curve's lowest
+        weighted target, as the single-curve problem does.
+    tol : float, default=1e-8
+        Relative tolerance of the convergence test (see the module docstring).
+    max_iter : int, default=200
+        Most Jacobians per curve.
+
+    Returns
+    -------
+    result : BatchResult
+    """
+    x, y, weight = (np.asarray(a, dtype=float) for a in (x, y, weight))
+    params = np.array(p0, dtype=float)
+    n_curves, n_params = params.shape
+    valid = weight > 0
+    n_points = valid.sum(axis=1)
+    shift = np.zeros(n_curves)
+    if offset_index is not None:
+        shift = np.min(np.where(valid, y, np.inf), axis=1)
+        shift = np.where(np.isfinite(shift), shift, 0.0)
+        params[:, offset_index] -= shift
+    y = y - shift[:, None]
+    sqrt_w = np.sqrt(weight)
+    offset = np.zeros(n_params)
+    tol = max(tol, _EPS)
+
+    damping = np.full(n_curves, 1e-3)
+    n_iter = np.zeros(n_curves, dtype=int)
+    converged = np.zeros(n_curves, dtype=bool)
+    status = np.full(n_curves, "max_iter", dtype=object)
+    message = np.full(n_curves, f"max_iter={max_iter} iterations were reached", dtype=object)
+    sse, _, _ = _normal_equations(function, x, y, sqrt_w, params)
+    failed = ~np.isfinite(sse)
+    status[failed] = "failed"
+    message[failed] = "the form is not finite at the start"
+    active = np.flatnonzero(~failed)
+    dof = np.maximum(n_points - n_params, 1)
+    while active.size:
+        xa, ya, wa, pa = x[active], y[active], sqrt_w[active], params[active]
+        sse_a, normal, gradient = _normal_equations(function, xa, ya, wa, pa)
+        n_iter[active] += 1
+        # the test: the Gauss-Newton step against each parameter's size or error
+        inverse = _scaled_inverse(normal)
+        step = -np.einsum("cpq,cq->cp", inverse, gradient)
+        external = pa + np.where(np.arange(n_params) == offset_index, shift[active, None], 0)
+        variance = np.abs(np.diagonal(inverse, axis1=1, axis2=2))
+        std = np.sqrt(variance * (sse_a / dof[active])[:, None])
+        scale = np.maximum(np.abs(external), std)
+        done = np.all(np.abs(step) <= _STEP_FACTOR * tol * scale, axis=1)
+        converged[active[done]] = True
+        status[active[done]] = "converged"
+        message[active[done]] = "converged: the Gauss-Newton step is below tol"
+        # Levenberg-Marquardt steps for the others, damped until one lowers the SSE
+        todo = ~done & (n_iter[active] < max_iter)  # the others keep 'max_iter'
+        keep = active[todo]
+        if not keep.size:
+            break
+        normal, gradient, sse_k = normal[todo], gradient[todo], sse_a[todo]
+        diag = np.maximum(np.diagonal(normal, axis1=1, axis2=2), _EPS * np.max(
+            np.diagonal(normal, axis1=1, axis2=2), axis=1, keepdims=True) + 1e-300)  # fmt: skip
+        pending = np.ones(keep.size, dtype=bool)
+        while pending.any():
+            rows = np.flatnonzero(pending)
+            lam = damping[keep[rows]]
+            system = normal[rows] + lam[:, None, None] * (diag[rows][:, :, None] * np.eye(n_params))
+            with np.errstate(all="ignore"):
+                delta = np.linalg.solve(system, -gradient[rows][..., None])[..., 0]
+            trial = params[keep[rows]] + delta
+            res = wa[todo][rows] * (_values(function, x[keep[rows]], trial) - y[keep[rows]])
+            trial_sse = np.einsum("cn,cn->c", res, res)
+            better = np.isfinite(trial_sse) & (trial_sse < sse_k[rows])
+            params[keep[rows[better]]] = trial[better]
+            damping[keep[rows[better]]] = np.maximum(lam[better] * 0.3, 1e-12)
+            worse = rows[~better]
+            damping[keep[worse]] *= 10.0
+            floor = damping[keep[worse]] > _MAX_DAMPING
+            # no step lowers the sum of squares: the rounding floor
+            at_floor = keep[worse[floor]]
+            converged[at_floor] = True
+            status[at_floor] = "converged"
+            message[at_floor] = "converged to machine precision: no step lowers the SSE"
+            pending[rows[better]] = False
+            pending[worse[floor]] = False
+        active = keep[~converged[keep]]
+    if offset_index is not None:
+        offset[offset_index] = 1.0
+    params = params + shift[:, None] * offset
+    sse, covariance = batch_covariance(function, x, y + shift[:, None], weight, params)
+    return BatchResult(
+        params=params, covariance=covariance, sse=sse, n_points=n_points, n_iter=n_iter,
+        converged=converged, status=status.astype(str), message=message.astype(str),
+    )  # fmt: skip

@@ -1,0 +1,72 @@
+"""The third-order Birch-Murnaghan fit as what it is: a cubic in V^(-2/3).
+
+With ``t = V^(-2/3)`` the Birch-Murnaghan energy is exactly a cubic polynomial in
+``t``, and the map between its four coefficients and (E0, B0, BP, V0) is one to
+one wherever the cubic has a minimum. Its least-squares optimum is therefore a
+linear solve, the same optimum the nonlinear fit converges to (ACWF fits it this
+way). Many curves are solved as one stack of 4 x 4 normal equations, in centred,
+scaled ``u = (t - centre) / span`` so that they stay well conditioned.
+"""
+
+import numpy as np
+
+
+def birch_murnaghan_linear(volumes, energies, weight):
+    """Least-squares Birch-Murnaghan parameters of many curves by a linear solve.
+
+    Parameters
+    ----------
+    volumes, energies : ndarray of shape (n_curves, n_points)
+        Volumes (Å^3, positive) and energies (eV), padded.
+    weight : ndarray of shape (n_curves, n_points)
+        Non-negative weights, 0 on padding.
+
+    Returns
+    -------
+    params : ndarray of shape (n_curves, 4)
+        (E0 eV, B0 eV/Å^3, BP, V0 Å^3); NaN where the fitted cubic has no minimum
+        (or fewer than four distinct volumes), for which the caller falls back to
+        the nonlinear fit.
+    """
+    present = weight > 0
+    t = np.where(present, volumes, 1.0) ** (-2.0 / 3.0)
+    t_in = np.where(present, t, np.nan)
+    centre = np.nanmean(t_in, axis=1)
+    span = np.nanmax(t_in, axis=1) - np.nanmin(t_in, axis=1)
+    span = np.where(span > 0, span, 1.0)
+    u = np.where(present, (t - centre[:, None]) / span[:, None], 0.0)
+    w = np.where(present, weight, 0.0)
+    e_ref = np.nanmin(np.where(present, energies, np.nan), axis=1)
+    e = np.where(present, energies - e_ref[:, None], 0.0)
+    weighted = [w]  # w u^k, k = 0..6
+    for _ in range(6):
+        weighted.append(weighted[-1] * u)
+    power = [np.sum(wk, axis=1) for wk in weighted]
+    normal = np.stack([np.stack([power[i + j] for j in range(4)], -1) for i in range(4)], 1)
+    rhs = np.stack([np.sum(weighted[k] * e, axis=1) for k in range(4)], -1)
+    params = np.full((volumes.shape[0], 4), np.nan)
+    # a cubic needs four distinct volumes; with them, |u| <= 1 keeps the normal
+    # equations well conditioned
+    ordered = np.sort(np.where(present, volumes, np.nan), axis=1)  # absent last
+    steps = np.diff(ordered, axis=1)
+    solvable = np.count_nonzero(np.isfinite(steps) & (steps > 0), axis=1) + 1 >= 4
+    if not solvable.any():
+        return params
+    c0, c1, c2, c3 = np.linalg.solve(normal[solvable], rhs[solvable][..., None])[..., 0].T
+    # the stationary point with E_uu > 0: a minimum in u is one in V (t(V) is monotone)
+    with np.errstate(all="ignore"):
+        root = np.sqrt(c2**2 - 3.0 * c1 * c3)
+        # -c1 / (c2 + root) is the minimum's root of c1 + 2 c2 u + 3 c3 u^2, written
+        # without cancellation (it is -c1 / (2 c2) when c3 -> 0)
+        u0 = -c1 / (c2 + root)
+        curvature = 2.0 * c2 + 6.0 * c3 * u0  # E_uu at u0
+        t0 = centre[solvable] + span[solvable] * u0
+        v0 = t0 ** (-1.5)
+        e0 = e_ref[solvable] + c0 + c1 * u0 + c2 * u0**2 + c3 * u0**3
+        du_dv = -2.0 / 3.0 * v0 ** (-5.0 / 3.0) / span[solvable]  # u'(V0)
+        b0 = v0 * curvature * du_dv**2  # V0 E''(V0)
+        bp = 4.0 - v0 * 6.0 * c3 * du_dv / curvature  # -1 - V0 E'''(V0) / E''(V0)
+    ok = np.isfinite(root) & (curvature > 0) & np.isfinite(v0) & (t0 > 0)
+    rows = np.flatnonzero(solvable)[ok]
+    params[rows] = np.column_stack([e0, b0, bp, v0])[ok]
+    return params
