@@ -94,8 +94,10 @@ def run_forms(curves, reference):
             curves, form, group=CURVE, volume="volume_A3", energy="energy_eV"))  # fmt: skip
         ase_seconds, ase_failures = _best(lambda name=ase_name: _ase_loop(arrays, name), 1)
         row = {"n": n, "seconds": seconds, "ase_seconds": ase_seconds,
-               "ase_failures": ase_failures, "status": table.status.value_counts().to_dict()}  # fmt: skip
-        row["finite_stderr"] = int(np.isfinite(table[[f"{k}_stderr" for k in NAMES]]).all(axis=1).sum())
+               "ase_failures": ase_failures,
+               "status": table.status.value_counts().to_dict()}  # fmt: skip
+        stderr = table[[f"{k}_stderr" for k in NAMES]]
+        row["finite_stderr"] = int(np.isfinite(stderr).all(axis=1).sum())
         if form == "birch-murnaghan":
             joined = table.join(reference.set_index(CURVE), how="inner")
             worst = np.maximum.reduce([
@@ -108,8 +110,8 @@ def run_forms(curves, reference):
             same = 0
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                for (key, curve), (volumes, energies) in zip(curves.groupby(CURVE), arrays,
-                                                             strict=True):  # fmt: skip
+                keys = curves.groupby(CURVE).groups
+                for key, (volumes, energies) in zip(keys, arrays, strict=True):
                     single = estimator().fit(volumes[:, None], energies)
                     ours = table.loc[key, NAMES].to_numpy(float)
                     same += bool(np.all(_relative(ours, single.params_) <= 1e-6))
