@@ -10,8 +10,9 @@ curve (:mod:`skphys._core._batch`), and for the third-order Birch-Murnaghan form
 which is exactly a cubic in V^(-2/3), a batched linear solve. The optimum of each
 curve is the one the single-curve estimator reaches.
 
-A dask DataFrame is fitted partition by partition after grouping its curves into
-whole partitions, on whatever cluster dask runs on, and gives the same table.
+A dask DataFrame is fitted partition by partition, on whatever cluster dask runs
+on, and gives the same table; its curves are shuffled into whole partitions first
+only if some curve has points in two partitions.
 """
 
 import numpy as np
@@ -268,7 +269,20 @@ def _fit_dask(data, name, group, volume, energy, tol, max_iter):
                       volume: pd.Series(dtype=float), energy: pd.Series(dtype=float)}),  # fmt: skip
         name, group, volume, energy, tol, max_iter,
     ).set_axis(meta_index, axis=0)
-    shuffled = data.shuffle(on=keys)
-    return shuffled.map_partitions(
-        _fit_frame, name, group, volume, energy, tol, max_iter, meta=meta
-    )
+    if _curves_span_partitions(data, keys):
+        data = data.shuffle(on=keys)
+    return data.map_partitions(_fit_frame, name, group, volume, energy, tol, max_iter, meta=meta)
+
+
+def _tag_partition(frame, partition_info=None):
+    return frame.drop_duplicates().assign(_partition=partition_info["number"])
+
+
+def _curves_span_partitions(data, keys):
+    """Whether some curve has points in two partitions (a pass over the keys only):
+    data already split by curve (a file per code, a partition per material) are
+    fitted where they lie, without a shuffle."""
+    owners = data[keys].map_partitions(
+        _tag_partition, meta={**data[keys]._meta.dtypes.to_dict(), "_partition": int}
+    ).compute()
+    return bool(owners.duplicated(subset=keys).any())

@@ -191,8 +191,13 @@ def test_dask_dataframe_on_a_local_cluster_gives_the_same_table(curves, fits):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
                                   dashboard_address=None) as cluster, \
             distributed.Client(cluster):  # fmt: skip
-        data = dd.from_pandas(curves, npartitions=4)
-        for form in ("birch-murnaghan", "murnaghan"):
+        # rows split anywhere (curves shuffled into whole partitions), and
+        # partitions of whole curves (fitted where they lie)
+        split = dd.from_pandas(curves, npartitions=4)
+        by_code = dd.concat([dd.from_pandas(part, npartitions=1)
+                             for _, part in curves.groupby("code")])  # fmt: skip
+        for data, form in ((split, "birch-murnaghan"), (split, "murnaghan"),
+                           (by_code, "murnaghan")):  # fmt: skip
             lazy = fit_many(data, form, group=CURVE, volume="volume_A3", energy="energy_eV")
             table = lazy.compute().sort_index()
             expected = fits[form].sort_index()
