@@ -368,7 +368,7 @@ def _per_atom(fits_a, fits_b):
 
 def _parameters_and_covariance(fits, n_atoms):
     """(n, 3) parameters and (n, 3, 3) covariances, volumes per atom (or per cell)."""
-    params = fits[list(PARAMETERS)].to_numpy(dtype=float)
+    params = fits[list(PARAMETERS)].to_numpy(dtype=float, copy=True)
     cov = np.zeros((len(fits), 3, 3))
     for i, column in enumerate(PARAMETERS):
         stderr = f"{column}_stderr"
@@ -377,9 +377,10 @@ def _parameters_and_covariance(fits, n_atoms):
         if column in fits:
             i, j = PARAMETERS.index(first), PARAMETERS.index(second)
             cov[:, i, j] = cov[:, j, i] = fits[column].to_numpy(dtype=float)
+    params[:, 0] /= n_atoms
     scale = np.ones_like(params)
     scale[:, 0] = 1.0 / n_atoms
-    return params * scale, cov * scale[:, :, None] * scale[:, None, :]
+    return params, cov * scale[:, :, None] * scale[:, None, :]
 
 
 def compare(fits_a, fits_b, *, on=None, missing="raise", centre="acwf", nu_weights=NU_WEIGHTS):
