@@ -190,7 +190,7 @@ def epsilon(v0_a, b0_a, bp_a, v0_b, b0_b, bp_b, *, centre="acwf"):
     Returns
     -------
     epsilon : ndarray
-        ε, dimensionless (ACWF calls ε < 0.06 excellent and ε < 0.2 good agreement).
+        Epsilon (ε), dimensionless (ACWF calls ε < 0.06 excellent and ε < 0.2 good agreement).
 
     Raises
     ------
@@ -226,7 +226,7 @@ def nu(v0_a, b0_a, bp_a, v0_b, b0_b, bp_b, *, weights=NU_WEIGHTS):
     Returns
     -------
     nu : ndarray
-        ν, dimensionless (ACWF calls ν < 0.1 excellent and ν < 0.33 good agreement).
+        Nu (ν), dimensionless (ACWF calls ν < 0.1 excellent and ν < 0.33 good agreement).
 
     Raises
     ------
@@ -424,6 +424,26 @@ def compare(fits_a, fits_b, *, on=None, missing="raise", centre="acwf", nu_weigh
         For a missing column, a repeated curve, curves in one table only (with
         ``missing="raise"``), ``n_atoms`` in one table only, or a non-positive
         volume, bulk modulus or number of atoms.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from skphys.eos import compare
+    >>> code_a = pd.DataFrame({"v0": [16.48, 11.97], "b0": [0.883, 0.5],
+    ...                        "bp": [5.0, 4.6], "v0_stderr": [0.002, 0.001],
+    ...                        "b0_stderr": [0.001, 0.0005], "bp_stderr": [0.05, 0.03],
+    ...                        "n_atoms": [1, 1]}, index=["Al-X/FCC", "Cu-X/FCC"])
+    >>> code_b = code_a.assign(v0=[16.50, 11.971], b0=[0.875, 0.5003])
+    >>> table = compare(code_a, code_b)
+    >>> table[["nu", "nu_stderr"]].round(3)
+                 nu  nu_stderr
+    Al-X/FCC  0.130      0.016
+    Cu-X/FCC  0.009      0.011
+
+    Al differs beyond the fits' noise; Cu's difference is within it.
+
+    >>> table.attrs["delta_unit"]
+    'meV/atom'
     """
     if missing not in ("raise", "drop"):
         raise ValueError(f"missing must be 'raise' or 'drop', got {missing!r}.")
