@@ -1,4 +1,4 @@
-"""Equations of state by the thousand: many E(V) curves fitted together.
+"""Equations of state by the thousand: many E(V) curves fitted together, and compared.
 
 :func:`fit_many` fits one form to every curve of a long table (one row per point,
 a column naming the curve) and returns one row per curve: the parameters named as
@@ -13,12 +13,18 @@ curve is the one the single-curve estimator reaches.
 A dask DataFrame is fitted partition by partition, on whatever cluster dask runs
 on, and gives the same table; its curves are shuffled into whole partitions first
 only if some curve has points in two partitions.
+
+:func:`compare` compares two tables of fits as the ACWF verification study does
+(its Δ, ε and ν metrics, :func:`delta`, :func:`epsilon`, :func:`nu`), each with a
+standard error propagated from the fits' covariances (:func:`metric_stderr`), so
+that a real disagreement between two codes can be told from fit noise.
 """
 
 import numpy as np
 import pandas as pd
 
 from ._core._batch import batch_covariance, batch_least_squares
+from ._eos_compare import compare, delta, epsilon, metric_stderr, nu
 from ._models._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor, parabola_rows
 from ._models._eos_linear import birch_murnaghan_linear
 
@@ -32,6 +38,10 @@ FORMS = {
 _ALIASES = {"birchmurnaghan": "birch-murnaghan", "birch_murnaghan": "birch-murnaghan",
             "bm": "birch-murnaghan"}  # fmt: skip
 _RESULT_STATUS = ("status", "message")
+# the covariances code-to-code comparison (:func:`compare`) propagates
+_COVARIANCES = (("v0", "b0"), ("v0", "bp"), ("b0", "bp"))
+
+__all__ = ["FORMS", "compare", "delta", "epsilon", "fit_many", "metric_stderr", "nu"]
 
 
 def _form(form):
@@ -44,7 +54,8 @@ def _form(form):
 
 def _columns(form_model):
     names = [name.lower() for name in form_model.names]
-    return [*names, *(f"{name}_stderr" for name in names), "sse", "n_points", "n_iter",
+    return [*names, *(f"{name}_stderr" for name in names),
+            *(f"cov_{a}_{b}" for a, b in _COVARIANCES), "sse", "n_points", "n_iter",
             *_RESULT_STATUS]  # fmt: skip
 
 
@@ -159,7 +170,7 @@ def _flag_unphysical(form_model, params, status, message, rows):
     )
 
 
-def _fit_frame(data, name, group, volume, energy, tol, max_iter):
+def _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms=None):
     form_model = FORMS[name].physical_model
     index, volumes, energies, weight = _pack(data, group, volume, energy)
     params, covariance, sse, n_iter, status, message = _fit_arrays(
@@ -171,6 +182,8 @@ def _fit_frame(data, name, group, volume, energy, tol, max_iter):
         {
             **{n: params[:, j] for j, n in enumerate(names)},
             **{f"{n}_stderr": stderr[:, j] for j, n in enumerate(names)},
+            **{f"cov_{a}_{b}": covariance[:, names.index(a), names.index(b)]
+               for a, b in _COVARIANCES},
             "sse": sse,
             "n_points": np.count_nonzero(weight, axis=1),
             "n_iter": n_iter,
@@ -179,11 +192,18 @@ def _fit_frame(data, name, group, volume, energy, tol, max_iter):
         },
         index=index,
     )
-    return table[_columns(form_model)]
+    table = table[_columns(form_model)]
+    if n_atoms is not None:
+        keys = [group] if isinstance(group, str) else list(group)
+        atoms = data.groupby(keys, sort=True)[n_atoms]
+        if (atoms.nunique() > 1).any():
+            raise ValueError(f"{n_atoms!r} must be constant within each curve.")
+        table.insert(0, "n_atoms", atoms.first().to_numpy())
+    return table
 
 
 def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="energy",
-             tol=1e-8, max_iter=200):  # fmt: skip
+             n_atoms=None, tol=1e-8, max_iter=200):  # fmt: skip
     """Fit an equation of state to every curve of a long table.
 
     Parameters
@@ -199,6 +219,9 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
         Column(s) naming the curve.
     volume, energy : str, default='volume', 'energy'
         Columns of the volumes (Å^3) and energies (eV).
+    n_atoms : str, default=None
+        Column of the number of atoms of each curve's cell, carried into the
+        result (what :func:`compare` needs for per-atom metrics).
     tol : float, default=1e-8
         Relative tolerance: a curve has converged when the Gauss-Newton step moves
         no parameter by more than 10 tol of its size or standard error (the rule
@@ -210,7 +233,8 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
     -------
     fits : pandas.DataFrame or dask.dataframe.DataFrame
         Indexed by the group column(s), one row per curve: ``e0`` (eV), ``b0``
-        (eV/Å^3), ``bp``, ``v0`` (Å^3), their standard errors ``*_stderr``, ``sse``
+        (eV/Å^3), ``bp``, ``v0`` (Å^3), their standard errors ``*_stderr``, the
+        covariances ``cov_v0_b0``, ``cov_v0_bp``, ``cov_b0_bp``, ``sse``
         (eV^2), ``n_points``, ``n_iter``, ``status`` ('converged', 'max_iter',
         'unphysical' or 'failed') and ``message``. A curve that cannot be fitted
         keeps NaN parameters and says why in ``status`` and ``message``. A dask
@@ -251,27 +275,32 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
     """
     name, form_model = _form(form)
     if hasattr(data, "map_partitions") and hasattr(data, "npartitions"):
-        return _fit_dask(data, name, group, volume, energy, tol, max_iter)
+        return _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms)
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas or dask DataFrame, got {type(data).__name__}.")
-    return _fit_frame(data, name, group, volume, energy, tol, max_iter)
+    if n_atoms is not None and n_atoms not in data.columns:
+        raise ValueError(f"data has no column {n_atoms!r}; it has {list(data.columns)}.")
+    return _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms)
 
 
-def _fit_dask(data, name, group, volume, energy, tol, max_iter):
+def _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms=None):
     """Whole curves into partitions, then each partition fitted as a table."""
     keys = [group] if isinstance(group, str) else list(group)
-    missing = [c for c in [*keys, volume, energy] if c not in data.columns]
+    extra = [] if n_atoms is None else [n_atoms]
+    missing = [c for c in [*keys, volume, energy, *extra] if c not in data.columns]
     if missing:
         raise ValueError(f"data has no column(s) {missing}; it has {list(data.columns)}.")
     meta_index = data._meta.groupby(keys).size().index
     meta = _fit_frame(
-        pd.DataFrame({**{k: data._meta[k] for k in keys},
+        pd.DataFrame({**{k: data._meta[k] for k in [*keys, *extra]},
                       volume: pd.Series(dtype=float), energy: pd.Series(dtype=float)}),  # fmt: skip
-        name, group, volume, energy, tol, max_iter,
+        name, group, volume, energy, tol, max_iter, n_atoms,
     ).set_axis(meta_index, axis=0)
     if _curves_span_partitions(data, keys):
         data = data.shuffle(on=keys)
-    return data.map_partitions(_fit_frame, name, group, volume, energy, tol, max_iter, meta=meta)
+    return data.map_partitions(
+        _fit_frame, name, group, volume, energy, tol, max_iter, n_atoms, meta=meta
+    )
 
 
 def _tag_partition(frame, partition_info=None):

@@ -16,7 +16,7 @@ import pytest
 
 from skphys import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
 from skphys.datasets import load_acwf_sample
-from skphys.eos import FORMS, fit_many
+from skphys.eos import FORMS, compare, fit_many
 from skphys.functions import birch_murnaghan
 
 EPS = np.finfo(float).eps
@@ -213,3 +213,27 @@ def test_dask_dataframe_on_a_local_cluster_gives_the_same_table(curves, fits):
                                 - expected.loc[done, NAMES].to_numpy(float))  # fmt: skip
             # the same curves, possibly summed in another order: within the rule
             assert np.all(difference <= 2 * 10 * TOL * scale + 0.0)
+
+
+def test_two_codes_fitted_and_compared(curves):
+    """fit_many's table is what compare reads: per-atom metrics with standard errors
+    from each fit's covariance (correlations of V0, B0, BP included)."""
+    keys = ["set", "crystal"]
+    tables = [
+        fit_many(curves[curves.code == code], group=keys, volume="volume_A3",
+                 energy="energy_eV", n_atoms="n_atoms")  # fmt: skip
+        for code in ("vasp", "castep")
+    ]
+    for table in tables:
+        assert {"n_atoms", "cov_v0_b0", "cov_v0_bp", "cov_b0_bp"} <= set(table.columns)
+        done = table.status == "converged"
+        # a covariance is bounded by the product of the standard errors
+        bound = table.loc[done, "v0_stderr"] * table.loc[done, "b0_stderr"]
+        assert (table.loc[done, "cov_v0_b0"].abs() <= bound * (1 + 1e-12)).all()
+    comparison = compare(*tables, missing="drop")
+    shared = tables[0].index.intersection(tables[1].index)
+    assert len(comparison) == len(shared) > 0
+    assert np.all(np.isfinite(comparison[["delta", "epsilon", "nu"]].to_numpy(float)))
+    assert np.all(comparison[["delta_stderr", "epsilon_stderr", "nu_stderr"]] > 0)
+    with pytest.raises(ValueError, match="no column"):
+        fit_many(curves, group=CURVE, volume="volume_A3", energy="energy_eV", n_atoms="atoms")
