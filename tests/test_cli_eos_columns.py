@@ -356,6 +356,31 @@ def test_eos_plot_path_is_checked_before_fitting(tmp_path, capsys, monkeypatch, 
     assert calls == []
 
 
+def test_eos_plot_format_is_checked_before_fitting(tmp_path, capsys, monkeypatch):
+    path = write_table(tmp_path / "ev.csv", ["volume_A3", "energy_eV"], [V, E])
+    calls = _forbid(monkeypatch, skphys.cli._eos, "fit_curve")
+    assert main(["eos", path, "--plot", str(tmp_path / "fit.xyz")]) == 2
+    assert "matplotlib writes no 'xyz' files" in capsys.readouterr().err
+    assert calls == []
+
+
+def test_a_failed_fit_exits_3_with_one_line(tmp_path, capsys, monkeypatch):
+    from skphys.exceptions import FitFailedError
+
+    class Failing(MurnaghanRegressor):
+        def fit(self, X, y):
+            raise FitFailedError("solver='lm' ended on non-finite parameters")
+
+    path = write_table(tmp_path / "ev.csv", ["volume_A3", "energy_eV"], [V, E])
+    monkeypatch.setattr(skphys.cli._eos, "make_estimator", lambda form: Failing())
+    assert main(["eos", path]) == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.strip() == (
+        "skphys eos: the fit failed: solver='lm' ended on non-finite parameters"
+    )
+
+
 def test_eos_plot_failure_comes_after_the_results(tmp_path, capsys, monkeypatch):
     path = write_table(tmp_path / "ev.csv", ["volume_A3", "energy_eV"], [V, E])
 

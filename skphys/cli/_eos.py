@@ -7,6 +7,7 @@ to one curve and returns a plain record that the text and JSON outputs show.
 
 import json
 import sys
+from pathlib import Path
 
 import numpy as np
 from ase.units import GPa
@@ -215,6 +216,7 @@ def run_eos(args):
     if not 0 < args.alpha < 1:
         raise CommandError(f"--alpha must lie in (0, 1), got {args.alpha}")
     check_output_file(args.plot, "--plot")
+    _check_plot_format(args.plot)
     data = read_eos_data(
         args.file, columns=args.columns, volume_unit=args.volume_unit,
         energy_unit=args.energy_unit, n_atoms=args.n_atoms,
@@ -232,7 +234,7 @@ def run_eos(args):
         "input": data.source, "notes": data.notes, "plot": args.plot,
     }  # fmt: skip
     if args.json:
-        print(json.dumps(record, indent=2, ensure_ascii=False))
+        print(json.dumps(record, indent=2))
     else:
         print_record(record, args.alpha)
     status = 0
@@ -284,7 +286,8 @@ def print_record(record, alpha):
         for label in ("E0", "V0"):
             entry = per_atom[label]
             print(
-                f"  {label:<3}= {entry['value']:<14.8g} ± {entry['stderr']:<10.3g} {entry['unit']}"
+                f"    {label:<3}= {entry['value']:<14.8g} ± {entry['stderr']:<10.3g} "
+                f"{entry['unit']}"
             )
     for note in record["notes"]:
         print(f"  note: {note}")
@@ -296,6 +299,21 @@ def _read_from(source):
     if source["column"] is None:
         return f"in {source['unit']}"
     return f"from column {source['column']!r} in {source['unit']}"
+
+
+def _check_plot_format(path):
+    """Fail before the fit when matplotlib cannot write the plot's file type."""
+    if path is None:
+        return
+    from matplotlib.figure import Figure
+
+    formats = Figure().canvas.get_supported_filetypes()
+    suffix = Path(path).suffix.lower().lstrip(".")
+    if suffix not in formats:
+        raise CommandError(
+            f"--plot {path}: matplotlib writes no {suffix or 'suffix-less'!r} files; "
+            f"end the name with one of {', '.join('.' + f for f in sorted(formats))}"
+        )
 
 
 def _save_plot(eos, X, y, path):

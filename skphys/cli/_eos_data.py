@@ -82,9 +82,7 @@ def read_eos_data(path, *, columns=None, volume_unit=None, energy_unit=None, n_a
         data = _structure_data(path, columns, options)
     else:
         data = _table_data(path, columns, options)
-    data.n_atoms = _checked_n_atoms(path, data.n_atoms, n_atoms)
-    if data.n_atoms is not None and data.n_atoms.size == 0:
-        data.n_atoms = np.full(data.volumes.shape, float(n_atoms))
+    data.n_atoms = _checked_n_atoms(path, data.n_atoms, n_atoms, data.volumes.shape)
     return data
 
 
@@ -158,10 +156,10 @@ def _column_unit(quantity, column, option_unit, notes):
     return default, 1.0
 
 
-def _checked_n_atoms(path, from_file, from_option):
+def _checked_n_atoms(path, from_file, from_option, shape):
     """Atoms per cell of each row (whole positive numbers), or ``None``."""
     if from_file is None:
-        return None if from_option is None else np.full(0, float(from_option))
+        return None if from_option is None else np.full(shape, float(from_option))
     if np.any(from_file < 1) or np.any(from_file != np.round(from_file)):
         raise CommandError(f"{path}: n_atoms must be positive whole numbers")
     if from_option is not None and np.any(from_file != from_option):
