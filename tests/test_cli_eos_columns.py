@@ -23,6 +23,7 @@ from skphys import MurnaghanRegressor
 from skphys.cli import main
 from skphys.datasets import load_murnaghan_example
 
+EXAMPLE = str(Path(skphys.cli.__file__).parents[1] / "datasets" / "data" / "murnaghan_example.csv")
 V, E = load_murnaghan_example(return_X_y=True)
 V = V[:, 0]
 REFERENCE = MurnaghanRegressor().fit(V[:, None], E)
@@ -328,9 +329,19 @@ def test_doubtful_but_physical_fit_warns_and_exits_0(tmp_path, capsys):
 
 
 def test_a_good_fit_has_no_warnings(capsys):
-    path = str(Path(skphys.cli.__file__).parents[1] / "datasets/data/murnaghan_example.csv")
-    status, result, _ = run_json(capsys, path)
+    status, result, _ = run_json(capsys, EXAMPLE)
     assert status == 0 and result["warnings"] == [] and result["status"] == "ok"
+
+
+def test_the_bundled_table_read_in_ry_and_bohr3_is_an_ordinary_solid(capsys):
+    # what the data set's description says to a user puzzled by B0 = 0.6 GPa
+    descr = load_murnaghan_example().DESCR
+    assert "0.6 GPa" in descr and "V0 = 31.5 Å^3 and B0 = 55 GPa" in descr
+    status, result, _ = run_json(capsys, EXAMPLE, "--columns", "volume_bohr3,energy_Ry")
+    assert status == 0
+    assert round(result["parameters"]["V0"]["value"], 1) == 31.5
+    assert round(result["parameters"]["B"]["value"]) == 55
+    assert round(REFERENCE.bulk_modulus_gpa_, 1) == 0.6
 
 
 # -- outputs are checked before anything is computed ------------------------------------

@@ -184,17 +184,18 @@ def fit_curve(volumes, energies, form, alpha, label):
     if np.any(volumes <= 0):
         raise CommandError(f"{label}: volumes must be positive")
     X = volumes.reshape(-1, 1)
+    # the report's intervals and predictions may warn too (infinite errors)
     with collected_warnings() as notes:
         eos = make_estimator(form).fit(X, energies)
-    record = {
-        "eos": form,
-        "n_points": int(volumes.size),
-        "parameters": fit_report(eos, alpha),
-        "sse_eV2": float(np.sum((eos.predict(X) - energies) ** 2)),
-        "converged": bool(eos.converged_),
-        "warnings": notes,
-        "status": "unphysical" if is_unphysical(notes, eos) else "ok",
-    }
+        record = {
+            "eos": form,
+            "n_points": int(volumes.size),
+            "parameters": fit_report(eos, alpha),
+            "sse_eV2": float(np.sum((eos.predict(X) - energies) ** 2)),
+            "converged": bool(eos.converged_),
+        }
+    record["warnings"] = notes
+    record["status"] = "unphysical" if is_unphysical(notes, eos) else "ok"
     return eos, record
 
 
@@ -237,6 +238,7 @@ def run_eos(args):
         print(json.dumps(record, indent=2))
     else:
         print_record(record, args.alpha)
+    sys.stdout.flush()  # the results before any note or error on standard error
     status = 0
     if record["status"] == "unphysical":
         print(
@@ -247,10 +249,13 @@ def run_eos(args):
         status = UNPHYSICAL_FIT_STATUS
     if args.plot:
         try:
-            _save_plot(eos, data.volumes.reshape(-1, 1), data.energies, args.plot)
+            with collected_warnings() as plot_notes:
+                _save_plot(eos, data.volumes.reshape(-1, 1), data.energies, args.plot)
         except (OSError, ValueError) as exc:
             print(f"skphys eos: error: --plot {args.plot}: {exc}", file=sys.stderr)
             return 2
+        for note in plot_notes:  # after the results: on standard error, as notes
+            print(f"skphys eos: plot: {one_line(note)}", file=sys.stderr)
         if not args.json:
             print(f"  plot written to {args.plot}")
     return status
