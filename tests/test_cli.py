@@ -105,14 +105,16 @@ def test_eos_reads_an_extxyz_lattice_scan(tmp_path, capsys):
         ("", "empty"),
         ("# only a comment\n", "empty"),
         ("volume,energy\n", "no data rows"),
-        ("1,2\n3,abc\n", "not numeric"),
-        ("1\n2\n3\n", "column"),
-        ("100,-1\n110,-1.1\n120,-1.05\n", "at least 5"),
-        ("-100,-1\n110,-1.1\n120,-1.05\n130,-1.0\n140,-0.9\n150,-0.8\n", "positive"),
-        ("100,nan\n110,-1.1\n120,-1.05\n130,-1.0\n140,-0.9\n", "NaN"),
+        ("V,E\n1,2\n3,abc\n", "not numeric"),
+        ("volume\n1\n2\n3\n", "no energy column"),
+        ("V,E\n1,2\n3\n", "column"),
+        ("1,2\n3,4\n", "no header"),
+        ("V,E\n100,-1\n110,-1.1\n120,-1.05\n", "at least 5"),
+        ("V,E\n-100,-1\n110,-1.1\n120,-1.05\n130,-1.0\n140,-0.9\n150,-0.8\n", "positive"),
+        ("V,E\n100,nan\n110,-1.1\n120,-1.05\n130,-1.0\n140,-0.9\n", "NaN"),
     ],
-    ids=["empty", "comment-only", "header-only", "non-numeric", "one-column", "too-few",
-         "negative-volume", "nan"],
+    ids=["empty", "comment-only", "header-only", "non-numeric", "one-column", "short-row",
+         "no-header", "too-few", "negative-volume", "nan"],
 )  # fmt: skip
 def test_eos_bad_files_give_one_line_and_status_2(tmp_path, capsys, content, message):
     path = tmp_path / "bad.csv"

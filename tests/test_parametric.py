@@ -444,6 +444,27 @@ def test_summary_is_a_readable_table(eos_data):
         assert token in text
 
 
+def test_eos_summary_shows_b0_in_gpa_and_others_do_not(eos_data):
+    from ase.units import GPa
+
+    from skphys import BuckinghamRegressor
+
+    X, y = eos_data
+    eos = MurnaghanRegressor().fit(X, y)
+    lines = eos.summary().splitlines()
+    names = [line.split()[0] for line in lines[3:8]]
+    assert names == ["E0", "B0", "B0", "BP", "V0"]  # B0 [GPa] right after B0
+    row = lines[5].split()
+    assert row[:2] == ["B0", "[GPa]"] and row[-1] == "GPa"
+    low, high = eos.confidence_intervals()[1] / GPa
+    assert float(row[2]) == pytest.approx(eos.bulk_modulus_gpa_, rel=1e-6)  # 7 digits shown
+    assert float(row[3]) == pytest.approx(eos.bulk_modulus_gpa_err_, rel=1e-3)
+    assert f"[{low:.7g}, {high:.7g}]" in lines[5]
+    r = np.linspace(1.8, 3.0, 12)[:, None]
+    pair = BuckinghamRegressor().fit(r, 10 * np.exp(-3 * r[:, 0]) - 1 / r[:, 0] ** 6)
+    assert "GPa" not in pair.summary()
+
+
 def test_fitted_model_pickles_and_predicts_identically(eos_data):
     X, y = eos_data
     eos = MurnaghanRegressor().fit(X, y)

@@ -67,6 +67,28 @@ def _check_enough_samples(sample_weight, n_params):
         )
 
 
+def summary_row(name, value, err, interval, unit):
+    """One parameter's line of :meth:`BaseParametricRegressor.summary`.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name (at most 10 characters stay aligned).
+    value, err : float
+        Its value and standard error.
+    interval : tuple of float
+        Lower and upper bound.
+    unit : str
+        The unit of all three.
+
+    Returns
+    -------
+    line : str
+    """
+    low, high = interval
+    return f"{name:<10} {value:>14.7g} {err:>12.4g} {f'[{low:.7g}, {high:.7g}]':>32}  {unit}"
+
+
 class BaseParametricRegressor(
     VersionedStateMixin, RegressorContractMixin, RegressorMixin, BaseEstimator
 ):
@@ -266,13 +288,11 @@ class BaseParametricRegressor(
         level = f"{100 * (1 - alpha):g}% interval"
         header = f"{'parameter':<10} {'value':>14} {'std error':>12} {level:>32}  unit"
         lines = [f"{type(self).__name__} fit", header, "-" * len(header)]
-        for name, value, err, (low, high), unit in zip(
+        for name, value, err, interval, unit in zip(
             self.param_names_, self.params_, self.perr_, intervals, self._param_units(),
             strict=True,
         ):  # fmt: skip
-            lines.append(
-                f"{name:<10} {value:>14.7g} {err:>12.4g} {f'[{low:.7g}, {high:.7g}]':>32}  {unit}"
-            )
+            lines.append(summary_row(name, value, err, interval, unit))
         # loss_ is the weighted mean square over the samples of non-zero weight
         sse = self.loss_ * (self.dof_ + len(self.params_))
         lines.append("-" * len(header))

@@ -10,6 +10,7 @@ import numpy as np
 from ase.units import GPa
 from autograd import elementwise_grad
 
+from .._estimators._parametric import summary_row
 from .._estimators._physical import BasePhysicalRegressor, PhysicalModel, between
 from ..functions import birch_murnaghan, murnaghan, vinet
 
@@ -224,6 +225,28 @@ class BaseEOSRegressor(BasePhysicalRegressor):
     verbose : int, default=0
         Print the loss at every iteration when positive.
     """
+
+    def summary(self, alpha=0.05):
+        """A table of the fitted parameters, with B0 in GPa as well as eV/Å^3.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            One minus the coverage of the intervals.
+
+        Returns
+        -------
+        table : str
+            The table of :meth:`ParametricRegressor.summary`, with a line
+            ``B0 [GPa]`` after the line of ``B0`` (eV/Å^3).
+        """
+        lines = super().summary(alpha).split("\n")
+        i = self.param_names_.index("B0")
+        interval = self.confidence_intervals(alpha)[i] / GPa
+        row = summary_row("B0 [GPa]", self.params_[i] / GPa, self.perr_[i] / GPa, interval, "GPa")
+        # the table's lines: title, header, rule, then one per parameter
+        lines.insert(3 + i + 1, row)
+        return "\n".join(lines)
 
     def pressure(self, X):
         """Pressure ``P = -dE/dV`` of the fitted equation of state.

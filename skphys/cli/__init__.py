@@ -1,8 +1,11 @@
 """The ``skphys`` command line: ``skphys eos``, ``skphys dimer`` and ``skphys demo``.
 
-Every sub-command reports bad input (missing, empty or non-numeric files, too few
-points, an unknown calculator) as one line on standard error and exit status 2,
-never as a traceback.
+Every sub-command checks that it can write its outputs before it computes anything,
+and reports bad input (missing, empty or non-numeric files, columns it cannot name,
+too few points, an unknown calculator, an output it cannot write) as one line on
+standard error and exit status 2, never as a traceback. ``skphys eos`` exits with
+status 3 when its fit ends at unphysical parameters or does not converge, after
+printing the numbers and the warnings.
 """
 
 import argparse
@@ -46,7 +49,9 @@ def main(argv=None):
     Returns
     -------
     status : int
-        0 on success, 2 on bad input (argparse exits with 2 on bad arguments too).
+        0 on success, 2 on bad input or an output that cannot be written (argparse
+        exits with 2 on bad arguments too), 3 when ``skphys eos`` fits unphysical
+        parameters or does not converge.
     """
     parser = build_parser()
     args = parser.parse_args(argv)

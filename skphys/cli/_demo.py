@@ -11,6 +11,7 @@ from sklearn.model_selection import KFold, cross_val_score
 from .._models._eos import MurnaghanRegressor
 from .._models._pair import BuckinghamRegressor
 from ..datasets import load_murnaghan_example, make_dimer_dataset
+from ._outputs import check_output_file, check_output_folder
 
 
 def add_demo_parser(sub):
@@ -62,6 +63,9 @@ def run_demo(args):
     status : int
         0 on success.
     """
+    # before any energy is computed: a bad path would waste them all
+    check_output_folder(args.out, "--out")
+    check_output_file(args.cache, "--cache")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..datasets import make_dimer_dataset
 from ._errors import CommandError
+from ._outputs import check_output_file
 
 
 def add_dimer_parser(sub):
@@ -76,10 +77,14 @@ def run_dimer(args):
     Returns
     -------
     status : int
-        0 on success.
+        0 on success; 2 on bad input or an output that cannot be written (found
+        before any energy is computed).
     """
     if args.n < 1:
         raise CommandError(f"--n must be a positive number of points, got {args.n}")
+    # before any energy is computed: a bad path would waste them all
+    check_output_file(args.out, "--out")
+    check_output_file(args.cache, "--cache")
     X, y = make_dimer_dataset(
         args.symbols,
         args.n,

@@ -1,5 +1,10 @@
-"""Reading energy-volume data for the command line."""
+"""Reading the tables and structure files the command line fits.
 
+:func:`read_table` returns a table's header and cells as text; which column is
+which is decided by name in :mod:`skphys.cli._columns`.
+"""
+
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -10,10 +15,62 @@ from ._errors import CommandError
 ASE_SUFFIXES = {".traj", ".xyz", ".extxyz", ".db", ".json", ".cif", ".vasp", ".out"}
 
 
-def read_table(path):
-    """Two numeric columns from a CSV or whitespace-separated text file.
+@dataclass(frozen=True)
+class Table:
+    """The header and the cells of a text table.
 
-    Lines starting with ``#`` and one header line of column names are skipped.
+    Attributes
+    ----------
+    path : pathlib.Path
+        The file.
+    names : list of str or None
+        The column names, ``None`` when the file has no header.
+    rows : list of list of str
+        The data rows, each with as many cells as the first.
+    """
+
+    path: Path
+    names: list | None
+    rows: list
+
+    def column(self, index, label):
+        """Column ``index`` as finite floats, else a :class:`CommandError`.
+
+        Parameters
+        ----------
+        index : int
+            Position of the column.
+        label : str
+            How to name the column in a message.
+
+        Returns
+        -------
+        values : ndarray of shape (n_rows,)
+        """
+        values = []
+        for number, row in enumerate(self.rows, start=1):
+            try:
+                values.append(float(row[index]))
+            except ValueError:
+                raise CommandError(
+                    f"{self.path}: data row {number} is not numeric in column {label}: "
+                    f"{' '.join(row)!r}"
+                ) from None
+        values = np.array(values)
+        if not np.all(np.isfinite(values)):
+            raise CommandError(f"{self.path}: column {label} holds NaN or infinite values")
+        return values
+
+
+def read_table(path):
+    """The header and cells of a CSV or whitespace-separated text file.
+
+    The header is the first line that is not a comment (``#``) when it is not all
+    numbers; failing that, the last comment line before the data with as many
+    names as the data has columns (``np.savetxt(..., header='volume energy')``
+    writes such a line). Data cells are separated by commas and/or white space;
+    header names by commas, tabs or, failing both, white space (a bracketed
+    unit such as ``volume (A^3)`` stays with its name).
 
     Parameters
     ----------
@@ -22,10 +79,8 @@ def read_table(path):
 
     Returns
     -------
-    x : ndarray of shape (n,)
-        First column.
-    y : ndarray of shape (n,)
-        Second column.
+    table : Table
+        Its header (``None`` when it has none) and data rows.
     """
     path = Path(path)
     if not path.is_file():
@@ -33,24 +88,60 @@ def read_table(path):
     lines = [
         line.strip()
         for line in path.read_text(encoding="utf-8", errors="replace").splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
+        if line.strip()
     ]
+    comments = []
+    while lines and lines[0].startswith("#"):
+        comments.append(lines.pop(0).lstrip("#").strip())
+    lines = [line for line in lines if not line.startswith("#")]
     if not lines:
         raise CommandError(f"{path}: the file is empty")
-    rows = [line.replace(",", " ").split() for line in lines]
-    if not _numeric(rows[0]):
-        rows = rows[1:]  # a header line
-    if not rows:
+    names = None
+    if not _numeric(_cells(lines[0])):
+        names, lines = split_names(lines[0]), lines[1:]
+    if not lines:
         raise CommandError(f"{path}: a header but no data rows")
+    rows = [_cells(line) for line in lines]
+    width = len(names) if names is not None else len(rows[0])
     for number, row in enumerate(rows, start=1):
-        if len(row) < 2:
-            raise CommandError(f"{path}: data row {number} has {len(row)} column(s), need 2")
-        if not _numeric(row[:2]):
-            raise CommandError(f"{path}: data row {number} is not numeric: {' '.join(row)!r}")
-    data = np.array([[float(v) for v in row[:2]] for row in rows])
-    if not np.all(np.isfinite(data)):
-        raise CommandError(f"{path}: the table holds NaN or infinite values")
-    return data[:, 0], data[:, 1]
+        if len(row) != width:
+            raise CommandError(
+                f"{path}: data row {number} has {len(row)} column(s), "
+                f"{'the header names' if names is not None else 'the first row has'} {width}"
+            )
+    if names is None:
+        fitting = [split_names(c) for c in comments if c and len(split_names(c)) == width]
+        names = fitting[-1] if fitting else None
+    return Table(path, names, rows)
+
+
+def split_names(line):
+    """Column names of a header line.
+
+    Parameters
+    ----------
+    line : str
+        The line, without a leading ``#``.
+
+    Returns
+    -------
+    names : list of str
+    """
+    for separator in (",", "\t", ";"):
+        if separator in line:
+            return [name.strip().strip("\"'") for name in line.split(separator)]
+    names = []
+    for token in line.split():
+        # 'volume (A^3)': the bracketed unit belongs to the name before it
+        if names and token[0] in "([":
+            names[-1] = f"{names[-1]} {token}"
+        else:
+            names.append(token.strip("\"'"))
+    return names
+
+
+def _cells(line):
+    return line.replace(",", " ").replace(";", " ").split()
 
 
 def _numeric(values):
@@ -61,14 +152,13 @@ def _numeric(values):
     return True
 
 
-def read_volumes_energies(path):
-    """Volumes (Å^3) and energies (eV) from a table or from structures ASE can read.
+def read_structures(path):
+    """Volumes (Å^3), energies (eV) and atom counts of the frames ASE reads.
 
     Parameters
     ----------
     path : str or pathlib.Path
-        A CSV/whitespace table (volume, energy), or a trajectory/extxyz file whose
-        frames carry energies.
+        A trajectory, extxyz or other file ASE reads, whose frames carry energies.
 
     Returns
     -------
@@ -76,10 +166,10 @@ def read_volumes_energies(path):
         Cell volumes, Å^3.
     energies : ndarray of shape (n,)
         Energies, eV.
+    n_atoms : ndarray of shape (n,)
+        Atoms in each frame.
     """
     path = Path(path)
-    if path.suffix.lower() not in ASE_SUFFIXES:
-        return read_table(path)
     if not path.is_file():
         raise CommandError(f"{path}: no such file")
     import ase.io
@@ -95,4 +185,10 @@ def read_volumes_energies(path):
     except Exception as exc:
         raise CommandError(f"{path}: the structures carry no energies") from exc
     volumes = np.array([atoms.get_volume() for atoms in frames])
-    return volumes, energies
+    n_atoms = np.array([len(atoms) for atoms in frames], dtype=float)
+    return volumes, energies, n_atoms
+
+
+def is_structure_file(path):
+    """Whether ``path`` is read by ASE (by its suffix) rather than as a table."""
+    return Path(path).suffix.lower() in ASE_SUFFIXES
