@@ -12,20 +12,14 @@ from pathlib import Path
 import numpy as np
 from ase.units import GPa
 
-from .._models._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
+from ..eos import FORMS as EOS_FORMS
 from ..exceptions import FitFailedError
 from ._eos_data import ENERGY_UNIT, VOLUME_UNIT, curve_n_atoms, read_eos_data
+from ._eos_many import run_eos_many
 from ._errors import CommandError
 from ._notes import UNPHYSICAL_FIT_STATUS, collected_warnings, is_unphysical, one_line
 from ._outputs import check_output_file
 from ._units import supported
-
-# Equation-of-state forms the command offers, by name.
-EOS_FORMS = {
-    "murnaghan": MurnaghanRegressor,
-    "birch-murnaghan": BirchMurnaghanRegressor,
-    "vinet": VinetRegressor,
-}
 
 
 def add_eos_parser(sub):
@@ -75,6 +69,12 @@ def add_eos_parser(sub):
     )
     parser.add_argument(
         "--alpha", type=float, default=0.05, help="1 - coverage of the intervals (0.05: 95%%)"
+    )
+    parser.add_argument(
+        "--group-by",
+        metavar="COLUMNS",
+        help="comma-separated column(s) naming the curve in a long table: every curve "
+        "is fitted (skphys.eos.fit_many) and a table of fits is printed as CSV",
     )
     parser.add_argument("--plot", metavar="PNG", help="save a plot of the fit to this file")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
@@ -218,10 +218,14 @@ def run_eos(args):
         raise CommandError(f"--alpha must lie in (0, 1), got {args.alpha}")
     check_output_file(args.plot, "--plot")
     _check_plot_format(args.plot)
+    if args.group_by and args.plot:
+        raise CommandError("--plot draws one curve; it does not combine with --group-by")
     data = read_eos_data(
         args.file, columns=args.columns, volume_unit=args.volume_unit,
         energy_unit=args.energy_unit, n_atoms=args.n_atoms,
     )  # fmt: skip
+    if args.group_by:
+        return run_eos_many(args, data)
     n_atoms = curve_n_atoms(data.n_atoms, args.file)
     try:
         eos, record = fit_curve(data.volumes, data.energies, args.eos, args.alpha, args.file)
