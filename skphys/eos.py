@@ -14,7 +14,9 @@ A dask DataFrame is fitted partition by partition, on whatever cluster dask runs
 on, and gives the same table; its curves are shuffled into whole partitions first
 only if some curve has points in two partitions.
 
-:func:`compare` compares two tables of fits as the ACWF verification study does
+:func:`average_forms` fits every form to every curve and weighs them (AICc or
+BIC), with model-averaged parameters whose intervals span the disagreement
+between forms. :func:`compare` compares two tables of fits as the ACWF verification study does
 (its Δ, ε and ν metrics, :func:`delta`, :func:`epsilon`, :func:`nu`), each with a
 standard error propagated from the fits' covariances (:func:`metric_stderr`), so
 that a real disagreement between two codes can be told from fit noise.
@@ -24,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from ._core._batch import batch_covariance, batch_least_squares
+from ._eos_average import average_forms
 from ._eos_compare import compare, delta, epsilon, metric_stderr, nu
 from ._models._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor, parabola_rows
 from ._models._eos_linear import birch_murnaghan_linear
@@ -41,7 +44,16 @@ _RESULT_STATUS = ("status", "message")
 # the covariances code-to-code comparison (:func:`compare`) propagates
 _COVARIANCES = (("v0", "b0"), ("v0", "bp"), ("b0", "bp"))
 
-__all__ = ["FORMS", "compare", "delta", "epsilon", "fit_many", "metric_stderr", "nu"]
+__all__ = [
+    "FORMS",
+    "average_forms",
+    "compare",
+    "delta",
+    "epsilon",
+    "fit_many",
+    "metric_stderr",
+    "nu",
+]
 
 
 def _form(form):
