@@ -63,3 +63,29 @@ def test_group_by_refuses_what_it_cannot_do(vasp, tmp_path, capsys):
     assert main(["eos", str(path), "--group-by", "crystal", "--plot",
                  str(tmp_path / "p.png")]) == 2  # fmt: skip
     assert "--group-by" in capsys.readouterr().err
+
+
+def test_eos_all_weighs_every_form(tmp_path, capsys):
+    from ase.build import bulk
+    from ase.calculators.emt import EMT
+
+    rows = []
+    for s in np.linspace(0.97, 1.03, 11):
+        atoms = bulk("Cu", "fcc", a=3.61 * s)
+        atoms.calc = EMT()
+        rows.append({"volume_A3": atoms.get_volume(), "energy_eV": atoms.get_potential_energy()})
+    path = tmp_path / "cu.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    assert main(["eos", str(path), "--eos", "all", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    forms = {record["form"] for record in report["fits"]}
+    from skphys.eos import FORMS
+
+    assert forms == set(FORMS)
+    assert sum(record["weight"] for record in report["fits"]) == pytest.approx(1.0, rel=1e-12)
+    (averaged,) = report["averaged"]
+    assert averaged["b0_low"] < averaged["b0"] < averaged["b0_high"]
+    assert averaged["n_forms"] == len(FORMS)
+    assert main(["eos", str(path), "--eos", "all"]) == 0
+    text = capsys.readouterr().out
+    assert "model-averaged B0 in GPa" in text and "best_form" in text

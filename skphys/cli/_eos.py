@@ -44,7 +44,13 @@ def add_eos_parser(sub):
         ),
     )
     parser.add_argument("file", help="table with a header, or ASE trajectory/extxyz file")
-    parser.add_argument("--eos", choices=list(EOS_FORMS), default="murnaghan", help="form")
+    parser.add_argument(
+        "--eos",
+        choices=[*EOS_FORMS, "all"],
+        default="murnaghan",
+        help="form; 'all' fits every form and reports their AICc weights, spread and the "
+        "model-averaged parameters",
+    )
     parser.add_argument(
         "--columns",
         metavar="NAMES",
@@ -218,13 +224,13 @@ def run_eos(args):
         raise CommandError(f"--alpha must lie in (0, 1), got {args.alpha}")
     check_output_file(args.plot, "--plot")
     _check_plot_format(args.plot)
-    if args.group_by and args.plot:
-        raise CommandError("--plot draws one curve; it does not combine with --group-by")
+    if (args.group_by or args.eos == "all") and args.plot:
+        raise CommandError("--plot draws one fit; it does not combine with --group-by or --eos all")
     data = read_eos_data(
         args.file, columns=args.columns, volume_unit=args.volume_unit,
         energy_unit=args.energy_unit, n_atoms=args.n_atoms,
     )  # fmt: skip
-    if args.group_by:
+    if args.group_by or args.eos == "all":
         return run_eos_many(args, data)
     n_atoms = curve_n_atoms(data.n_atoms, args.file)
     try:

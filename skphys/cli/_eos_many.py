@@ -1,15 +1,19 @@
-"""``skphys eos FILE --group-by COLUMNS``: every curve of a long table, fitted together.
+"""``skphys eos FILE --group-by COLUMNS`` and ``--eos all``: many curves, many forms.
 
 The table is read as for one curve (columns by name, converted to eV and Å^3), the
-group columns name the curves, and :func:`skphys.eos.fit_many` fits them all; the
-table of fits goes to standard output as CSV (or JSON records).
+group columns name the curves, and :func:`skphys.eos.fit_many` fits them all; with
+``--eos all``, :func:`skphys.eos.average_forms` fits every form, weighs them by
+AICc and averages their parameters. The tables go to standard output as CSV (or
+JSON records).
 """
 
+import json
 import sys
 
 import pandas as pd
+from ase.units import GPa
 
-from ..eos import fit_many
+from ..eos import average_forms, fit_many
 from ._errors import CommandError
 from ._io import split_names
 from ._notes import UNPHYSICAL_FIT_STATUS
@@ -42,8 +46,13 @@ def run_eos_many(args, data):
         0 when every curve converged; 3 when some did not or ended at unphysical
         parameters (the table is printed all the same, with the reason per curve).
     """
-    groups = _group_columns(data, args.group_by, args.file)
+    if args.group_by:
+        groups = _group_columns(data, args.group_by, args.file)
+    else:  # one curve: the file
+        groups = {"file": [str(args.file)] * data.volumes.shape[0]}
     table = pd.DataFrame({**groups, "volume": data.volumes, "energy": data.energies})
+    if args.eos == "all":
+        return _print_all_forms(args, data, table, list(groups))
     n_atoms = None
     if data.n_atoms is not None:
         atoms = data.n_atoms
@@ -54,7 +63,7 @@ def run_eos_many(args, data):
     except ValueError as exc:
         raise CommandError(f"{args.file}: {exc}") from None
     if args.json:
-        print(fits.reset_index().to_json(orient="records", indent=2))
+        print(json.dumps(_records(fits), indent=2, default=_plain))
     else:
         print(f"# {args.eos} fits of {args.file}: e0 eV, b0 eV/Å^3, bp, v0 Å^3"
               + "".join(f"; {note}" for note in data.notes))  # fmt: skip
@@ -70,3 +79,42 @@ def run_eos_many(args, data):
         )
         return UNPHYSICAL_FIT_STATUS
     return 0
+
+
+def _print_all_forms(args, data, table, keys):
+    try:
+        fits, averaged = average_forms(table, group=keys, alpha=args.alpha)
+    except ValueError as exc:
+        raise CommandError(f"{args.file}: {exc}") from None
+    level = f"{100 * (1 - args.alpha):g}%"
+    if args.json:
+        print(json.dumps({
+            "fits": _records(fits), "averaged": _records(averaged),
+            "confidence": 1 - args.alpha, "criterion": "aicc", "notes": data.notes,
+        }, indent=2, default=_plain))  # fmt: skip
+    else:
+        print(f"# every form fitted to {args.file}: e0 eV, b0 eV/Å^3, bp, v0 Å^3; weights "
+              "by AICc" + "".join(f"; {note}" for note in data.notes))  # fmt: skip
+        columns = ["e0", "b0", "bp", "v0", "b0_stderr", "sse", "aicc", "weight", "status"]
+        print(fits[columns].to_csv(), end="")
+        b0 = averaged[["b0", "b0_stderr", "b0_low", "b0_high", "b0_spread"]] / GPa
+        print(f"# model-averaged B0 in GPa ({level} interval, unconditional error), best form")
+        print(pd.concat([b0.add_suffix("_gpa"), averaged[["best_form", "best_weight"]]],
+                        axis=1).to_csv(), end="")  # fmt: skip
+    sys.stdout.flush()
+    bad = averaged.n_forms < len(fits.index.get_level_values("form").unique())
+    if bad.any():
+        print(f"skphys eos: on {int(bad.sum())} curve(s) some form did not converge "
+              f"(exit status {UNPHYSICAL_FIT_STATUS})", file=sys.stderr)  # fmt: skip
+        return UNPHYSICAL_FIT_STATUS
+    return 0
+
+
+def _records(frame):
+    """A table as a list of dicts, every number at full precision."""
+    return frame.reset_index().to_dict(orient="records")
+
+
+def _plain(value):
+    """numpy scalars for :func:`json.dumps`."""
+    return value.item()
