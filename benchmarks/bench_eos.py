@@ -139,6 +139,18 @@ def synthetic(reference, n_curves, seed=0):
     })  # fmt: skip
 
 
+def _warm_up():
+    import skphys.eos  # noqa: F401
+
+
+def _partition(part, reference, offsets):
+    """Partition ``i`` of the synthetic set: its curves, numbered after the others'."""
+    index, size = part
+    frame = synthetic(reference, size, seed=index)
+    frame["curve"] += offsets[index]
+    return frame
+
+
 def run_dask(reference, n_curves):
     import dask.dataframe as dd
     from dask.distributed import Client, LocalCluster
@@ -147,16 +159,22 @@ def run_dask(reference, n_curves):
     # (the "completely off" curves would make the synthetic set mostly noise)
     typical = (reference.B0_eV_A3 > 0) & reference.B1.between(2.0, 8.0) & (
         reference.residuals <= reference.residuals.quantile(0.9))  # fmt: skip
-    data = synthetic(reference[typical], n_curves)
+    chosen = reference[typical]
     tables, seconds = {}, {}
+    n_parts = 16
+    sizes = [len(c) for c in np.array_split(np.arange(n_curves), n_parts)]
     for workers in (1, 2):
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                          dashboard_address=None) as cluster, Client(cluster):  # fmt: skip
-            # partitions of whole curves, as data written a file per code or material
-            # come: fitted where they lie, without a shuffle
-            chunks = np.array_split(np.arange(n_curves), 16)
-            parts = [dd.from_pandas(data[data.curve.isin(c)], npartitions=1) for c in chunks]
-            lazy = fit_many(dd.concat(parts), "murnaghan", group="curve")
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)  # fmt: skip
+        with cluster, Client(cluster) as client:
+            client.run(_warm_up)  # imports, not throughput
+            # each partition made on its worker, whole curves, as data read from a
+            # file per code or material come: no transfer from the client, no shuffle
+            lazy = fit_many(
+                dd.from_map(_partition, list(enumerate(sizes)), reference=chosen,
+                            offsets=np.cumsum([0, *sizes])),  # fmt: skip
+                "murnaghan", group="curve",
+            )
             begin = time.perf_counter()
             tables[workers] = lazy.compute().sort_index()
             seconds[workers] = time.perf_counter() - begin
