@@ -289,3 +289,198 @@ def born_mayer(r, A, rho):
         Energy, eV.
     """
     return A * np.exp(-r / rho)
+
+
+def _poirier_tarantola_partials(V, E0, B0, BP, V0):
+    xi = np.log(V0 / V)
+    shape = xi**2 * (0.5 + (BP - 2.0) * xi / 6.0)
+    d_shape = xi * (1.0 + 0.5 * (BP - 2.0) * xi)  # d shape / d xi
+    d_v = -B0 * V0 * d_shape / V
+    d_b0 = V0 * shape
+    d_bp = B0 * V0 * xi**3 / 6.0
+    d_v0 = B0 * (shape + d_shape)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_poirier_tarantola_partials)
+def poirier_tarantola(V, E0, B0, BP, V0):
+    """Poirier-Tarantola (logarithmic) equation of state, E(V).
+
+    From J.-P. Poirier and A. Tarantola, Phys. Earth Planet. Inter. 109, 1 (1998),
+    as in PRB 70, 224107 (2004) (and :func:`ase.eos.pouriertarantola`, ASE's
+    spelling), with the Hencky strain ``xi = ln(V0 / V)``::
+
+        E = E0 + B0 V0 xi^2 / 6 (3 + (BP - 2) xi)
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless.
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    xi = np.log(V0 / V)
+    return E0 + B0 * V0 * xi**2 / 6.0 * (3.0 + (BP - 2.0) * xi)
+
+
+def _anton_schmidt_partials(V, E0, B0, BP, V0):
+    m = 1.0 - 0.5 * BP  # n + 1 of Anton and Schmidt
+    log_x = np.log(V / V0)
+    u = np.exp(m * log_x)  # (V / V0)^(n + 1)
+    h = (u * (m * log_x - 1.0) + 1.0) / m**2  # (E - E0) / (B0 V0)
+    d_v = B0 * V0 * u * log_x / V
+    d_b0 = V0 * h
+    d_bp = -0.5 * B0 * V0 * (u * log_x**2 - 2.0 * h) / m  # dm / dBP = -1/2
+    d_v0 = B0 * (h - u * log_x)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_anton_schmidt_partials)
+def anton_schmidt(V, E0, B0, BP, V0):
+    """Anton-Schmidt equation of state, E(V), in the parameters of :mod:`ase.eos`.
+
+    From H. Anton and P. C. Schmidt, Intermetallics 5, 449 (1997), whose pressure
+    is ``P = -B0 (V / V0)^n ln(V / V0)`` with the parameters ``E_inf`` (energy at
+    infinite volume) and ``n``. As :func:`ase.eos.anton_schmidt` (after
+    A. Otero-de-la-Roza and V. Luaña, Comput. Phys. Commun. 182, 1708 (2011)),
+    they are written with ``n = -BP / 2`` and
+    ``E_inf = E0 + B0 V0 / (n + 1)^2``, so that with ``x = V / V0``::
+
+        E = E0 + B0 V0 / (n + 1)^2 (x^(n + 1) ((n + 1) ln x - 1) + 1)
+
+    (ASE's formula rearranged). ``E0``, ``B0``, ``BP`` and ``V0`` then have their
+    usual meaning: the bulk modulus ``B(V) = B0 x^n (1 + n ln x)`` is ``B0`` at
+    ``V0``, and ``dB/dP = -2 n = BP`` there.
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless (not 2,
+        where ``n = -1`` and the formula is 0/0).
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    m = 1.0 - 0.5 * BP  # n + 1
+    log_x = np.log(V / V0)
+    return E0 + B0 * V0 / m**2 * (np.exp(m * log_x) * (m * log_x - 1.0) + 1.0)
+
+
+def _taylor_partials(V, E0, B0, BP, V0):
+    d = (V - V0) / V0  # relative deviation from V0
+    c = (1.0 + BP) / 3.0
+    d_v = B0 * d * (1.0 - 1.5 * c * d)
+    d_b0 = V0 * d**2 * (0.5 - c * d / 2.0)
+    d_bp = -B0 * V0 * d**3 / 6.0
+    # V0 d(d)/dV0 = -(1 + d)
+    d_v0 = B0 * d**2 * (0.5 - c * d / 2.0) - B0 * d * (1.0 - 1.5 * c * d) * (1.0 + d)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_taylor_partials)
+def taylor(V, E0, B0, BP, V0):
+    """Third-order Taylor expansion of E(V) about ``V0``, in (E0, B0, BP, V0).
+
+    The cubic of :func:`ase.eos.taylor` (and of ASE's 'p3', a cubic polynomial in
+    V, which is the same family of curves)::
+
+        E = E0 + B0 / (2 V0) (V - V0)^2 - (1 + BP) B0 / (6 V0^2) (V - V0)^3
+
+    ASE writes the cubic term ``alpha / 6 (V - V0)^3 / V0`` with a third
+    derivative ``alpha = V0 E'''(V0)`` in eV/Å^6, which is not dB/dP. Here that
+    term is written with the pressure derivative of the bulk modulus at ``V0``,
+    ``BP = -1 - alpha V0 / B0`` (that is, ``alpha = -(1 + BP) B0 / V0``), so that
+    ``B0`` and ``BP`` mean what they mean in the other forms: the same curve as
+    ``ase.eos.taylor(V, E0, B0, -(1 + BP) * B0 / V0, V0)``.
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless (not
+        ASE's third parameter: see above).
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    d = (V - V0) / V0
+    return E0 + B0 * V0 * d**2 * (0.5 - (1.0 + BP) * d / 6.0)
+
+
+def _stabilized_jellium_partials(V, E0, B0, BP, V0):
+    x = (V0 / V) ** (1.0 / 3.0)
+    y = x - 1.0
+    shape = y**2 * (1.0 + (BP - 3.0) * y)
+    d_shape = y * (2.0 + 3.0 * (BP - 3.0) * y)  # d shape / d y
+    d_v = -1.5 * B0 * V0 * d_shape * x / V  # dy/dV = -x / (3 V)
+    d_b0 = 4.5 * V0 * shape
+    d_bp = 4.5 * B0 * V0 * y**3
+    d_v0 = 4.5 * B0 * shape + 1.5 * B0 * d_shape * x  # V0 dy/dV0 = x / 3
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_stabilized_jellium_partials)
+def stabilized_jellium(V, E0, B0, BP, V0):
+    """Stabilized-jellium equation of state (SJEOS), E(V), in (E0, B0, BP, V0).
+
+    From A. B. Alchagirov, J. P. Perdew, J. C. Boettger, R. C. Albers and
+    C. Fiolhais, PRB 63, 224115 (2001) and PRB 67, 026103 (2003): a cubic
+    polynomial in ``V^(-1/3)``, which :mod:`ase.eos` ('sj') fits by linear least
+    squares in its four coefficients. The same cubic, expanded about its
+    minimum in ``x = (V0 / V)^(1/3)``::
+
+        E = E0 + 9 B0 V0 / 2 (x - 1)^2 (1 + (BP - 3) (x - 1))
+
+    where ``B0 = V E''`` and ``BP = dB/dP`` at ``V0``. Every such cubic with a
+    minimum is one of these curves, and each of these curves is such a cubic.
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless.
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    y = (V0 / V) ** (1.0 / 3.0) - 1.0  # x - 1
+    return E0 + 4.5 * B0 * V0 * y**2 * (1.0 + (BP - 3.0) * y)
