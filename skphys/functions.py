@@ -7,6 +7,8 @@ variable. Units: energies in eV, volumes in Å^3, distances in Å, bulk moduli i
 eV/Å^3.
 """
 
+import math
+
 import autograd.numpy as np
 
 from ._closed_form import closed_form
@@ -334,15 +336,39 @@ def poirier_tarantola(V, E0, B0, BP, V0):
     return E0 + B0 * V0 * xi**2 / 6.0 * (3.0 + (BP - 2.0) * xi)
 
 
+# Below this |t| the Anton-Schmidt shape (t e^t - e^t + 1) / t^2 and its derivative
+# are summed as their Taylor series: the closed forms lose eps / t^2 to cancellation
+# (1e-13 here) and are 0/0 at t = 0, yet the limits are finite (BP = 2 is a form
+# like any other). Twelve terms leave a truncation error below 1e-22 there.
+_ANTON_SCHMIDT_SERIES_BELOW = 0.1
+_ANTON_SCHMIDT_SERIES = [(k + 1) / math.factorial(k + 2) for k in range(12)]
+
+
+def _anton_schmidt_shape(t):
+    """``g(t) = (t e^t - e^t + 1) / t^2`` and ``g'(t)``, finite and smooth at t = 0."""
+    small = np.abs(t) < _ANTON_SCHMIDT_SERIES_BELOW
+    safe = np.where(small, 1.0, t)  # keeps 0/0 out of both values and derivatives
+    grow, grow_m1 = np.exp(safe), np.expm1(safe)
+    g_closed = (safe * grow - grow_m1) / safe**2
+    dg_closed = ((safe - 2.0) * safe * grow + 2.0 * grow_m1) / safe**3
+    g_series, dg_series = 0.0, 0.0
+    for k in range(len(_ANTON_SCHMIDT_SERIES) - 1, -1, -1):  # Horner
+        g_series = g_series * t + _ANTON_SCHMIDT_SERIES[k]
+        if k:
+            dg_series = dg_series * t + k * _ANTON_SCHMIDT_SERIES[k]
+    return np.where(small, g_series, g_closed), np.where(small, dg_series, dg_closed)
+
+
 def _anton_schmidt_partials(V, E0, B0, BP, V0):
     m = 1.0 - 0.5 * BP  # n + 1 of Anton and Schmidt
     log_x = np.log(V / V0)
-    u = np.exp(m * log_x)  # (V / V0)^(n + 1)
-    h = (u * (m * log_x - 1.0) + 1.0) / m**2  # (E - E0) / (B0 V0)
-    d_v = B0 * V0 * u * log_x / V
+    g, dg = _anton_schmidt_shape(m * log_x)
+    h = log_x**2 * g  # (E - E0) / (B0 V0)
+    u_log_x = np.exp(m * log_x) * log_x  # x^(n + 1) ln x
+    d_v = B0 * V0 * u_log_x / V
     d_b0 = V0 * h
-    d_bp = -0.5 * B0 * V0 * (u * log_x**2 - 2.0 * h) / m  # dm / dBP = -1/2
-    d_v0 = B0 * (h - u * log_x)
+    d_bp = -0.5 * B0 * V0 * log_x**3 * dg  # dm / dBP = -1/2
+    d_v0 = B0 * (h - u_log_x)
     return d_v, 1.0, d_b0, d_bp, d_v0
 
 
@@ -361,7 +387,9 @@ def anton_schmidt(V, E0, B0, BP, V0):
 
     (ASE's formula rearranged). ``E0``, ``B0``, ``BP`` and ``V0`` then have their
     usual meaning: the bulk modulus ``B(V) = B0 x^n (1 + n ln x)`` is ``B0`` at
-    ``V0``, and ``dB/dP = -2 n = BP`` there.
+    ``V0``, and ``dB/dP = -2 n = BP`` there. At ``BP = 2`` (``n = -1``), where
+    ASE's formula is 0/0, this one takes its limit ``E0 + B0 V0 (ln x)^2 / 2``
+    (``E_inf`` is then infinite); it is smooth in ``BP`` through that point.
 
     Parameters
     ----------
@@ -372,8 +400,7 @@ def anton_schmidt(V, E0, B0, BP, V0):
     B0 : float or array-like
         Bulk modulus at ``V0``, eV/Å^3.
     BP : float or array-like
-        Pressure derivative of the bulk modulus at ``V0``, dimensionless (not 2,
-        where ``n = -1`` and the formula is 0/0).
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless.
     V0 : float or array-like
         Equilibrium volume, Å^3.
 
@@ -382,9 +409,9 @@ def anton_schmidt(V, E0, B0, BP, V0):
     E : array-like
         Energy, eV.
     """
-    m = 1.0 - 0.5 * BP  # n + 1
+    # (x^m (m ln x - 1) + 1) / m^2 = (ln x)^2 g(m ln x), m = n + 1: finite at m = 0
     log_x = np.log(V / V0)
-    return E0 + B0 * V0 / m**2 * (np.exp(m * log_x) * (m * log_x - 1.0) + 1.0)
+    return E0 + B0 * V0 * log_x**2 * _anton_schmidt_shape((1.0 - 0.5 * BP) * log_x)[0]
 
 
 def _taylor_partials(V, E0, B0, BP, V0):
