@@ -23,14 +23,22 @@ import numpy as np
 from ase.eos import EquationOfState
 from scipy.optimize import curve_fit
 
-from skphys import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
+from skphys import (
+    AntonSchmidtRegressor,
+    BirchMurnaghanRegressor,
+    MurnaghanRegressor,
+    PoirierTarantolaRegressor,
+    VinetRegressor,
+)
 from skphys._random_problems import MODELS, N_UNIFORMS, draw_case, recovered
 
 ASE_NAMES = {
     MurnaghanRegressor: "murnaghan",
     BirchMurnaghanRegressor: "birchmurnaghan",
     VinetRegressor: "vinet",
-}
+    PoirierTarantolaRegressor: "pouriertarantola",
+    AntonSchmidtRegressor: "anton-schmidt",
+}  # the forms ASE fits in the same parameters (its 'taylor' and 'sj' do not)
 
 
 def _attempt(fit):

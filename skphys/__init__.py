@@ -12,12 +12,19 @@ from ._models._eos import (
     VinetRegressor,
     eos_model,
 )
+from ._models._eos_more import (
+    AntonSchmidtRegressor,
+    PoirierTarantolaRegressor,
+    StabilizedJelliumRegressor,
+    TaylorRegressor,
+)
 from ._models._pair import BuckinghamRegressor, LennardJonesRegressor, MorseRegressor
 from ._version import __version__
 from .atoms import AseEnergyTransformer, PairDistanceTransformer
 from .exceptions import ExtrapolationWarning, FitFailedError, IncompatibleVersionError
 
 __all__ = [
+    "AntonSchmidtRegressor",
     "AseEnergyTransformer",
     "BaseEOSRegressor",
     "BasePhysicalRegressor",
@@ -33,7 +40,10 @@ __all__ = [
     "PairDistanceTransformer",
     "ParametricRegressor",
     "PhysicalModel",
+    "PoirierTarantolaRegressor",
+    "StabilizedJelliumRegressor",
     "TanhMLPRegressor",
+    "TaylorRegressor",
     "VinetRegressor",
     "__version__",
     "eos_model",

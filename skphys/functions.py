@@ -7,6 +7,8 @@ variable. Units: energies in eV, volumes in Å^3, distances in Å, bulk moduli i
 eV/Å^3.
 """
 
+import math
+
 import autograd.numpy as np
 
 from ._closed_form import closed_form
@@ -289,3 +291,223 @@ def born_mayer(r, A, rho):
         Energy, eV.
     """
     return A * np.exp(-r / rho)
+
+
+def _poirier_tarantola_partials(V, E0, B0, BP, V0):
+    xi = np.log(V0 / V)
+    shape = xi**2 * (0.5 + (BP - 2.0) * xi / 6.0)
+    d_shape = xi * (1.0 + 0.5 * (BP - 2.0) * xi)  # d shape / d xi
+    d_v = -B0 * V0 * d_shape / V
+    d_b0 = V0 * shape
+    d_bp = B0 * V0 * xi**3 / 6.0
+    d_v0 = B0 * (shape + d_shape)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_poirier_tarantola_partials)
+def poirier_tarantola(V, E0, B0, BP, V0):
+    """Poirier-Tarantola (logarithmic) equation of state, E(V).
+
+    From J.-P. Poirier and A. Tarantola, Phys. Earth Planet. Inter. 109, 1 (1998),
+    as in PRB 70, 224107 (2004) (and :func:`ase.eos.pouriertarantola`, ASE's
+    spelling), with the Hencky strain ``xi = ln(V0 / V)``::
+
+        E = E0 + B0 V0 xi^2 / 6 (3 + (BP - 2) xi)
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless.
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    xi = np.log(V0 / V)
+    return E0 + B0 * V0 * xi**2 / 6.0 * (3.0 + (BP - 2.0) * xi)
+
+
+# Below this |t| the Anton-Schmidt shape (t e^t - e^t + 1) / t^2 and its derivative
+# are summed as their Taylor series: the closed forms lose eps / t^2 to cancellation
+# (1e-13 here) and are 0/0 at t = 0, yet the limits are finite (BP = 2 is a form
+# like any other). Twelve terms leave a truncation error below 1e-22 there.
+_ANTON_SCHMIDT_SERIES_BELOW = 0.1
+_ANTON_SCHMIDT_SERIES = [(k + 1) / math.factorial(k + 2) for k in range(12)]
+
+
+def _anton_schmidt_shape(t):
+    """``g(t) = (t e^t - e^t + 1) / t^2`` and ``g'(t)``, finite and smooth at t = 0."""
+    small = np.abs(t) < _ANTON_SCHMIDT_SERIES_BELOW
+    safe = np.where(small, 1.0, t)  # keeps 0/0 out of both values and derivatives
+    grow, grow_m1 = np.exp(safe), np.expm1(safe)
+    g_closed = (safe * grow - grow_m1) / safe**2
+    dg_closed = ((safe - 2.0) * safe * grow + 2.0 * grow_m1) / safe**3
+    g_series, dg_series = 0.0, 0.0
+    for k in range(len(_ANTON_SCHMIDT_SERIES) - 1, -1, -1):  # Horner
+        g_series = g_series * t + _ANTON_SCHMIDT_SERIES[k]
+        if k:
+            dg_series = dg_series * t + k * _ANTON_SCHMIDT_SERIES[k]
+    return np.where(small, g_series, g_closed), np.where(small, dg_series, dg_closed)
+
+
+def _anton_schmidt_partials(V, E0, B0, BP, V0):
+    m = 1.0 - 0.5 * BP  # n + 1 of Anton and Schmidt
+    log_x = np.log(V / V0)
+    g, dg = _anton_schmidt_shape(m * log_x)
+    h = log_x**2 * g  # (E - E0) / (B0 V0)
+    u_log_x = np.exp(m * log_x) * log_x  # x^(n + 1) ln x
+    d_v = B0 * V0 * u_log_x / V
+    d_b0 = V0 * h
+    d_bp = -0.5 * B0 * V0 * log_x**3 * dg  # dm / dBP = -1/2
+    d_v0 = B0 * (h - u_log_x)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_anton_schmidt_partials)
+def anton_schmidt(V, E0, B0, BP, V0):
+    """Anton-Schmidt equation of state, E(V), in the parameters of :mod:`ase.eos`.
+
+    From H. Anton and P. C. Schmidt, Intermetallics 5, 449 (1997), whose pressure
+    is ``P = -B0 (V / V0)^n ln(V / V0)`` with the parameters ``E_inf`` (energy at
+    infinite volume) and ``n``. As :func:`ase.eos.anton_schmidt` (after
+    A. Otero-de-la-Roza and V. Luaña, Comput. Phys. Commun. 182, 1708 (2011)),
+    they are written with ``n = -BP / 2`` and
+    ``E_inf = E0 + B0 V0 / (n + 1)^2``, so that with ``x = V / V0``::
+
+        E = E0 + B0 V0 / (n + 1)^2 (x^(n + 1) ((n + 1) ln x - 1) + 1)
+
+    (ASE's formula rearranged). ``E0``, ``B0``, ``BP`` and ``V0`` then have their
+    usual meaning: the bulk modulus ``B(V) = B0 x^n (1 + n ln x)`` is ``B0`` at
+    ``V0``, and ``dB/dP = -2 n = BP`` there. At ``BP = 2`` (``n = -1``), where
+    ASE's formula is 0/0, this one takes its limit ``E0 + B0 V0 (ln x)^2 / 2``
+    (``E_inf`` is then infinite); it is smooth in ``BP`` through that point.
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless.
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    # (x^m (m ln x - 1) + 1) / m^2 = (ln x)^2 g(m ln x), m = n + 1: finite at m = 0
+    log_x = np.log(V / V0)
+    return E0 + B0 * V0 * log_x**2 * _anton_schmidt_shape((1.0 - 0.5 * BP) * log_x)[0]
+
+
+def _taylor_partials(V, E0, B0, BP, V0):
+    d = (V - V0) / V0  # relative deviation from V0
+    c = (1.0 + BP) / 3.0
+    d_v = B0 * d * (1.0 - 1.5 * c * d)
+    d_b0 = V0 * d**2 * (0.5 - c * d / 2.0)
+    d_bp = -B0 * V0 * d**3 / 6.0
+    # V0 d(d)/dV0 = -(1 + d)
+    d_v0 = B0 * d**2 * (0.5 - c * d / 2.0) - B0 * d * (1.0 - 1.5 * c * d) * (1.0 + d)
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_taylor_partials)
+def taylor(V, E0, B0, BP, V0):
+    """Third-order Taylor expansion of E(V) about ``V0``, in (E0, B0, BP, V0).
+
+    The cubic of :func:`ase.eos.taylor` (and of ASE's 'p3', a cubic polynomial in
+    V, which is the same family of curves)::
+
+        E = E0 + B0 / (2 V0) (V - V0)^2 - (1 + BP) B0 / (6 V0^2) (V - V0)^3
+
+    ASE writes the cubic term ``alpha / 6 (V - V0)^3 / V0`` with a third
+    derivative ``alpha = V0 E'''(V0)`` in eV/Å^6, which is not dB/dP. Here that
+    term is written with the pressure derivative of the bulk modulus at ``V0``,
+    ``BP = -1 - alpha V0 / B0`` (that is, ``alpha = -(1 + BP) B0 / V0``), so that
+    ``B0`` and ``BP`` mean what they mean in the other forms: the same curve as
+    ``ase.eos.taylor(V, E0, B0, -(1 + BP) * B0 / V0, V0)``.
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless (not
+        ASE's third parameter: see above).
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    d = (V - V0) / V0
+    return E0 + B0 * V0 * d**2 * (0.5 - (1.0 + BP) * d / 6.0)
+
+
+def _stabilized_jellium_partials(V, E0, B0, BP, V0):
+    x = (V0 / V) ** (1.0 / 3.0)
+    y = x - 1.0
+    shape = y**2 * (1.0 + (BP - 3.0) * y)
+    d_shape = y * (2.0 + 3.0 * (BP - 3.0) * y)  # d shape / d y
+    d_v = -1.5 * B0 * V0 * d_shape * x / V  # dy/dV = -x / (3 V)
+    d_b0 = 4.5 * V0 * shape
+    d_bp = 4.5 * B0 * V0 * y**3
+    d_v0 = 4.5 * B0 * shape + 1.5 * B0 * d_shape * x  # V0 dy/dV0 = x / 3
+    return d_v, 1.0, d_b0, d_bp, d_v0
+
+
+@closed_form(_stabilized_jellium_partials)
+def stabilized_jellium(V, E0, B0, BP, V0):
+    """Stabilized-jellium equation of state (SJEOS), E(V), in (E0, B0, BP, V0).
+
+    From A. B. Alchagirov, J. P. Perdew, J. C. Boettger, R. C. Albers and
+    C. Fiolhais, PRB 63, 224115 (2001) and PRB 67, 026103 (2003): a cubic
+    polynomial in ``V^(-1/3)``, which :mod:`ase.eos` ('sj') fits by linear least
+    squares in its four coefficients. The same cubic, expanded about its
+    minimum in ``x = (V0 / V)^(1/3)``::
+
+        E = E0 + 9 B0 V0 / 2 (x - 1)^2 (1 + (BP - 3) (x - 1))
+
+    where ``B0 = V E''`` and ``BP = dB/dP`` at ``V0``. Every such cubic with a
+    minimum is one of these curves, and each of these curves is such a cubic.
+
+    Parameters
+    ----------
+    V : array-like
+        Volume, Å^3.
+    E0 : float or array-like
+        Energy at the minimum, eV.
+    B0 : float or array-like
+        Bulk modulus at ``V0``, eV/Å^3.
+    BP : float or array-like
+        Pressure derivative of the bulk modulus at ``V0``, dimensionless.
+    V0 : float or array-like
+        Equilibrium volume, Å^3.
+
+    Returns
+    -------
+    E : array-like
+        Energy, eV.
+    """
+    y = (V0 / V) ** (1.0 / 3.0) - 1.0  # x - 1
+    return E0 + 4.5 * B0 * V0 * y**2 * (1.0 + (BP - 3.0) * y)

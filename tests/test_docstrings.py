@@ -243,6 +243,14 @@ def _fitted_examples():
             volumes, energies
         ),
         "VinetRegressor": lambda: skphys.VinetRegressor().fit(volumes, energies),
+        "PoirierTarantolaRegressor": lambda: skphys.PoirierTarantolaRegressor().fit(
+            volumes, energies
+        ),
+        "AntonSchmidtRegressor": lambda: skphys.AntonSchmidtRegressor().fit(volumes, energies),
+        "TaylorRegressor": lambda: skphys.TaylorRegressor().fit(volumes, energies),
+        "StabilizedJelliumRegressor": lambda: skphys.StabilizedJelliumRegressor().fit(
+            volumes, energies
+        ),
         "BuckinghamRegressor": lambda: skphys.BuckinghamRegressor().fit(
             r, functions.buckingham(r[:, 0], 500.0, 3.0, 20.0)
         ),

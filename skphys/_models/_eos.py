@@ -1,6 +1,6 @@
 """Equations of state E(V): their declarations and regressors.
 
-The three forms share one declaration (:func:`eos_model`): the data-driven start
+The forms share one declaration (:func:`eos_model`): the data-driven start
 (a parabola, as :mod:`ase.eos`), the plausibility test, the further starts over BP,
 the minimum at V0, the offset E0 and the bulk modulus in GPa. A form is its pure
 function of :mod:`skphys.functions` with the signature ``f(V, E0, B0, BP, V0)``.
@@ -377,7 +377,8 @@ class BirchMurnaghanRegressor(BaseEOSRegressor):
 
     ``E(V) = E0 + 9 B0 V0 / 16 (eta^2 - 1)^2 (6 + BP (eta^2 - 1) - 4 eta^2)``
     with ``eta = (V0 / V)^(1/3)``
-    (see :func:`skphys.functions.birch_murnaghan`).
+    (see :func:`skphys.functions.birch_murnaghan`); ASE's 'birchmurnaghan' and
+    'birch' (the same polynomial in ``eta^2 - 1``, written out).
 
     Parameters
     ----------
