@@ -28,18 +28,37 @@ import pandas as pd
 from ._core._batch import batch_covariance, batch_least_squares
 from ._eos_average import average_forms
 from ._eos_compare import compare, delta, epsilon, metric_stderr, nu
-from ._models._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor, parabola_rows
+from ._models._eos import (
+    BirchMurnaghanRegressor,
+    MurnaghanRegressor,
+    VinetRegressor,
+    parabola_rows,
+)
 from ._models._eos_linear import birch_murnaghan_linear
+from ._models._eos_more import (
+    AntonSchmidtRegressor,
+    PoirierTarantolaRegressor,
+    StabilizedJelliumRegressor,
+    TaylorRegressor,
+)
 
 FORMS = {
     "birch-murnaghan": BirchMurnaghanRegressor,
     "murnaghan": MurnaghanRegressor,
     "vinet": VinetRegressor,
+    "poirier-tarantola": PoirierTarantolaRegressor,
+    "anton-schmidt": AntonSchmidtRegressor,
+    "taylor": TaylorRegressor,
+    "stabilized-jellium": StabilizedJelliumRegressor,
 }
 """The forms :func:`fit_many` knows, by name, with the estimator that declares each."""
 
+# ase.eos's names, and spellings without the hyphen
 _ALIASES = {"birchmurnaghan": "birch-murnaghan", "birch_murnaghan": "birch-murnaghan",
-            "bm": "birch-murnaghan"}  # fmt: skip
+            "bm": "birch-murnaghan", "birch": "birch-murnaghan",
+            "pouriertarantola": "poirier-tarantola", "poiriertarantola": "poirier-tarantola",
+            "antonschmidt": "anton-schmidt", "sj": "stabilized-jellium",
+            "p3": "taylor"}  # fmt: skip
 _RESULT_STATUS = ("status", "message")
 # the covariances code-to-code comparison (:func:`compare`) propagates
 _COVARIANCES = (("v0", "b0"), ("v0", "bp"), ("b0", "bp"))
@@ -223,10 +242,11 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
     data : pandas.DataFrame or dask.dataframe.DataFrame
         One row per point: a volume (Å^3), an energy (eV) and the column(s) that
         name the curve.
-    form : {'birch-murnaghan', 'murnaghan', 'vinet'}, default='birch-murnaghan'
-        The equation of state, as :class:`~skphys.BirchMurnaghanRegressor`,
-        :class:`~skphys.MurnaghanRegressor` and :class:`~skphys.VinetRegressor`
-        declare it.
+    form : str, default='birch-murnaghan'
+        The equation of state, one of :data:`FORMS` ('birch-murnaghan',
+        'murnaghan', 'vinet', 'poirier-tarantola', 'anton-schmidt', 'taylor',
+        'stabilized-jellium'; ase.eos's names are accepted too), as its estimator
+        (:class:`~skphys.BirchMurnaghanRegressor`, ...) declares it.
     group : str or list of str
         Column(s) naming the curve.
     volume, energy : str, default='volume', 'energy'
