@@ -188,6 +188,8 @@ def _fit_arrays(form_model, name, volumes, energies, weight, tol, max_iter):
             plausible = np.asarray(form_model.plausible(result.params.T), dtype=bool)
             pending[rows[plausible & (result.status != "failed")]] = False
         _flag_unphysical(form_model, params, status, message, todo)
+    failed = status == "failed"  # no parameters to report, only the reason
+    params[failed], covariance[failed], sse[failed] = np.nan, np.nan, np.nan
     return params, covariance, sse, n_iter, status, message
 
 

@@ -98,7 +98,10 @@ def _scaled_inverse(normal):
     scaled = normal / diag[:, :, None] / diag[:, None, :]
     scaled = scaled + _EPS * normal.shape[1] * np.eye(normal.shape[1])
     with np.errstate(all="ignore"):
-        inverse = np.linalg.inv(scaled)
+        try:
+            inverse = np.linalg.inv(scaled)
+        except np.linalg.LinAlgError:  # singular beyond the ridge: through eigenvalues
+            inverse = np.linalg.pinv(scaled, hermitian=True)
     return inverse / diag[:, :, None] / diag[:, None, :]
 
 
@@ -210,6 +213,18 @@ def batch_least_squares(function, x, y, weight, p0, *, offset_index=None, tol=1e
     while active.size:
         xa, ya, wa, pa = x[active], y[active], sqrt_w[active], params[active]
         sse_a, normal, gradient = _normal_equations(function, xa, ya, wa, pa)
+        finite = np.all(np.isfinite(normal), axis=(1, 2)) & np.all(np.isfinite(gradient), axis=1)
+        if not finite.all():
+            # derivatives that overflow where the values do not: nothing to step on
+            lost = active[~finite]
+            status[lost] = "failed"
+            message[lost] = "the derivatives are not finite at the parameters reached"
+            active, sse_a, normal, gradient = (
+                a[finite] for a in (active, sse_a, normal, gradient)
+            )
+            if not active.size:
+                break
+            xa, ya, wa, pa = x[active], y[active], sqrt_w[active], params[active]
         n_iter[active] += 1
         # the test: the Gauss-Newton step against each parameter's size or error
         inverse = _scaled_inverse(normal)
@@ -236,7 +251,10 @@ def batch_least_squares(function, x, y, weight, p0, *, offset_index=None, tol=1e
             lam = damping[keep[rows]]
             system = normal[rows] + lam[:, None, None] * (diag[rows][:, :, None] * np.eye(n_params))
             with np.errstate(all="ignore"):
-                delta = np.linalg.solve(system, -gradient[rows][..., None])[..., 0]
+                try:
+                    delta = np.linalg.solve(system, -gradient[rows][..., None])[..., 0]
+                except np.linalg.LinAlgError:  # a singular system: least squares
+                    delta = -np.einsum("cpq,cq->cp", np.linalg.pinv(system), gradient[rows])
             trial = params[keep[rows]] + delta
             res = wa[todo][rows] * (_values(function, x[keep[rows]], trial) - y[keep[rows]])
             trial_sse = np.einsum("cn,cn->c", res, res)
