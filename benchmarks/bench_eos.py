@@ -98,6 +98,7 @@ def run_forms(curves, reference):
                "status": table.status.value_counts().to_dict()}  # fmt: skip
         stderr = table[[f"{k}_stderr" for k in NAMES]]
         row["finite_stderr"] = int(np.isfinite(stderr).all(axis=1).sum())
+        row["not_converged"] = table.loc[table.status != "converged", ["status", "message"]]
         if form == "birch-murnaghan":
             joined = table.join(reference.set_index(CURVE), how="inner")
             worst = np.maximum.reduce([
@@ -226,6 +227,15 @@ def rows(results=None):
     return out
 
 
+def no_form_fits(results):
+    """The curves on which no form converged, with each form's status."""
+    tables = {form: r["not_converged"].status for form, r in results["forms"].items()}
+    common = None
+    for status in tables.values():
+        common = status.index if common is None else common.intersection(status.index)
+    return pd.DataFrame({form: status.loc[common] for form, status in tables.items()})
+
+
 if __name__ == "__main__":
     results = run(int(sys.argv[1]) if len(sys.argv) > 1 else 200_000)
     print(f"data: {results['source']}")
@@ -235,3 +245,6 @@ if __name__ == "__main__":
     for form, r in results["forms"].items():
         if r.get("mismatched"):
             print(f"{form}: not within 1e-6 of ACWF: {r['mismatched']}")
+    print("curves no form fits (status of each form):")
+    print(no_form_fits(results).to_string())
+

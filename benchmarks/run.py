@@ -17,6 +17,7 @@ from pathlib import Path
 import bench_ase
 import bench_convergence
 import bench_core
+import bench_eos
 import bench_mlp
 import bench_nist
 
@@ -26,6 +27,7 @@ SECTIONS = [
     ("ASE energies (issue: ASE transformer)", bench_ase),
     ("Convergence over 1,000 random problems per model (issue: model family)",
      bench_convergence),
+    ("Equations of state at scale, ACWF curves (issue: EOS at scale)", bench_eos),
     ("NIST StRD nonlinear regression, 54 cases (issue: certified accuracy)", bench_nist),
 ]  # fmt: skip
 
