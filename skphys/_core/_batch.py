@@ -44,7 +44,8 @@ class BatchResult:
     converged : ndarray of shape (n_curves,) of bool
         Whether the convergence test was met.
     status : ndarray of shape (n_curves,) of str
-        'converged', 'max_iter' or 'failed' (not finite at the start).
+        'converged', 'max_iter' or 'failed' (the form not finite at the start, or
+        its derivatives not finite where the fit arrived).
     message : ndarray of shape (n_curves,) of str
         The same in words.
     """
@@ -111,23 +112,28 @@ def _scaled_pinv(normal):
     dropped as :func:`scipy.optimize.curve_fit` does. Well-conditioned matrices
     (nearly all) are inverted directly; the rest through their eigenvalues."""
     n = normal.shape[1]
-    diag = np.sqrt(np.maximum(np.diagonal(normal, axis1=1, axis2=2), 0.0))
+    inverse = np.full_like(normal, np.nan)  # NaN for a curve whose derivatives are not
+    finite = np.all(np.isfinite(normal), axis=(1, 2))
+    if not finite.any():
+        return inverse
+    diag = np.sqrt(np.maximum(np.diagonal(normal[finite], axis1=1, axis2=2), 0.0))
     diag = np.where(diag > 0, diag, 1.0)
-    scaled = normal / diag[:, :, None] / diag[:, None, :]
-    inverse = np.full_like(scaled, np.nan)
+    scaled = normal[finite] / diag[:, :, None] / diag[:, None, :]
+    inner = np.full_like(scaled, np.nan)
     with np.errstate(all="ignore"):
         try:
-            inverse = np.linalg.inv(scaled)
+            inner = np.linalg.inv(scaled)
         except np.linalg.LinAlgError:
             pass
         # a unit-diagonal matrix has eigenvalues <= n: an inverse entry beyond
         # 1 / (eps n) means a singular value below the pseudo-inverse's cut-off
-        bad = ~np.all(np.isfinite(inverse), axis=(1, 2)) | (
-            np.max(np.abs(inverse), axis=(1, 2)) > 1.0 / (_EPS * n)
+        bad = ~np.all(np.isfinite(inner), axis=(1, 2)) | (
+            np.max(np.abs(inner), axis=(1, 2)) > 1.0 / (_EPS * n)
         )
         if bad.any():
-            inverse[bad] = np.linalg.pinv(scaled[bad], rcond=_EPS * n, hermitian=True)
-    return inverse / diag[:, :, None] / diag[:, None, :]
+            inner[bad] = np.linalg.pinv(scaled[bad], rcond=_EPS * n, hermitian=True)
+    inverse[finite] = inner / diag[:, :, None] / diag[:, None, :]
+    return inverse
 
 
 def batch_covariance(function, x, y, weight, params):
