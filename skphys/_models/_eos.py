@@ -49,7 +49,7 @@ def parabola_guess(volumes, energies, sample_weight):
         order = np.argsort(np.abs(volumes - lowest), kind="stable")
         cumulative = np.cumsum(sample_weight[order])
         near = order[: np.searchsorted(cumulative, 0.5 * cumulative[-1]) + 1]
-        if _distinct(volumes[near]) >= 3:
+        if distinct_counts(volumes[near][None])[0] >= 3:
             volumes, energies, sample_weight = volumes[near], energies[near], sample_weight[near]
     e0, b0, v0 = parabola_rows(volumes[None], energies[None], sample_weight[None])
     return float(e0[0]), float(b0[0]), float(v0[0])
@@ -77,9 +77,7 @@ def parabola_rows(volumes, energies, sample_weight):
     e_in = np.where(present, energies, np.nan)
     v_min, v_max = np.nanmin(v_in, axis=1), np.nanmax(v_in, axis=1)
     span = v_max - v_min
-    ordered = np.sort(np.where(present, volumes, np.nan), axis=1)  # absent last
-    steps = np.diff(ordered, axis=1)
-    distinct = np.count_nonzero(np.isfinite(steps) & (steps > 0), axis=1) + 1
+    distinct = distinct_counts(volumes, present)
     fits = (span > 0) & (distinct >= 3)
     a = np.zeros(volumes.shape[0])
     b = np.zeros(volumes.shape[0])
@@ -124,9 +122,24 @@ def parabola_rows(volumes, energies, sample_weight):
     )
 
 
-def _distinct(values):
-    """How many different values ``values`` holds."""
-    return int(np.count_nonzero(np.diff(np.sort(values)))) + 1
+def distinct_counts(values, present=None):
+    """How many different values each row of ``values`` holds.
+
+    Parameters
+    ----------
+    values : ndarray of shape (n_rows, n)
+        Values, padded.
+    present : ndarray of shape (n_rows, n) of bool, default=None
+        Which entries count (``None``: all).
+
+    Returns
+    -------
+    counts : ndarray of shape (n_rows,) of int
+    """
+    if present is not None:
+        values = np.where(present, values, np.nan)  # NaN sorts last
+    steps = np.diff(np.sort(values, axis=1), axis=1)
+    return np.count_nonzero(np.isfinite(steps) & (steps > 0), axis=1) + 1
 
 
 def _eos_guess(volumes, energies, sample_weight, bounds):

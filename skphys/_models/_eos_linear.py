@@ -10,6 +10,8 @@ scaled ``u = (t - centre) / span`` so that they stay well conditioned.
 
 import numpy as np
 
+from ._eos import distinct_counts
+
 
 def birch_murnaghan_linear(volumes, energies, weight):
     """Least-squares Birch-Murnaghan parameters of many curves by a linear solve.
@@ -47,9 +49,7 @@ def birch_murnaghan_linear(volumes, energies, weight):
     params = np.full((volumes.shape[0], 4), np.nan)
     # a cubic needs four distinct volumes; with them, |u| <= 1 keeps the normal
     # equations well conditioned
-    ordered = np.sort(np.where(present, volumes, np.nan), axis=1)  # absent last
-    steps = np.diff(ordered, axis=1)
-    solvable = np.count_nonzero(np.isfinite(steps) & (steps > 0), axis=1) + 1 >= 4
+    solvable = distinct_counts(volumes, present) >= 4
     if not solvable.any():
         return params
     c0, c1, c2, c3 = np.linalg.solve(normal[solvable], rhs[solvable][..., None])[..., 0].T
