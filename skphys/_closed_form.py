@@ -16,8 +16,33 @@ mode alike.
 import functools
 
 import autograd.numpy as anp
+import numpy as np
 from autograd.extend import defjvp_argnums, defvjp_argnums, primitive
 from autograd.numpy.numpy_vjps import unbroadcast
+
+
+def partials_jacobian(function, x, params):
+    """Derivatives of a closed form with respect to its parameters, stacked.
+
+    Parameters
+    ----------
+    function : callable
+        A function registered with :func:`closed_form`, ``function(x, *params)``.
+    x : ndarray
+        The variable, of any shape.
+    params : sequence of n_params
+        Parameters, each a scalar or an array broadcasting against ``x``.
+
+    Returns
+    -------
+    jac : ndarray of shape x.shape + (n_params,)
+        ``jac[..., j]`` is the derivative with respect to parameter ``j``.
+    """
+    partials = function.partials(x, *params)[1:]
+    jac = np.empty((*np.shape(x), len(partials)))
+    for j, derivative in enumerate(partials):
+        jac[..., j] = derivative  # broadcasts a constant partial (1 for E0)
+    return jac
 
 
 def closed_form(partials):

@@ -19,9 +19,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-_EPS = np.finfo(float).eps
-# the same factor as the single-curve rule of ._solvers
-_STEP_FACTOR = 10.0
+from .._closed_form import partials_jacobian
+from ._solvers import _EPS, _STEP_FACTOR  # the single-curve rule, shared
+
 _MAX_DAMPING = 1e16
 
 
@@ -73,11 +73,7 @@ def _values(function, x, params):
 def _jacobian(function, x, params):
     """Stacked Jacobian of the form, shape (C, n, n_params), from its partials."""
     with np.errstate(all="ignore"):
-        partials = function.partials(x, *(params[:, j, None] for j in range(params.shape[1])))
-    jac = np.empty((*x.shape, params.shape[1]))
-    for j, derivative in enumerate(partials[1:]):
-        jac[..., j] = derivative  # a constant partial (1 for E0) broadcasts
-    return jac
+        return partials_jacobian(function, x, [params[:, j, None] for j in range(params.shape[1])])
 
 
 def _normal_equations(function, x, y, sqrt_w, params):
@@ -88,22 +84,6 @@ def _normal_equations(function, x, y, sqrt_w, params):
     normal = np.einsum("cnp,cnq->cpq", jac, jac)
     gradient = np.einsum("cnp,cn->cp", jac, res)
     return sse, normal, gradient
-
-
-def _scaled_inverse(normal):
-    """Inverse of each ``normal`` matrix for the convergence test: scaled to unit
-    diagonal, with a ridge at rounding level so that a singular one (a parameter
-    the curve does not determine) gives a finite, if meaningless, step."""
-    diag = np.sqrt(np.maximum(np.diagonal(normal, axis1=1, axis2=2), 0.0))
-    diag = np.where(diag > 0, diag, 1.0)
-    scaled = normal / diag[:, :, None] / diag[:, None, :]
-    scaled = scaled + _EPS * normal.shape[1] * np.eye(normal.shape[1])
-    with np.errstate(all="ignore"):
-        try:
-            inverse = np.linalg.inv(scaled)
-        except np.linalg.LinAlgError:  # singular beyond the ridge: through eigenvalues
-            inverse = np.linalg.pinv(scaled, hermitian=True)
-    return inverse / diag[:, :, None] / diag[:, None, :]
 
 
 def _scaled_pinv(normal):
@@ -233,7 +213,7 @@ def batch_least_squares(function, x, y, weight, p0, *, offset_index=None, tol=1e
             xa, ya, wa, pa = x[active], y[active], sqrt_w[active], params[active]
         n_iter[active] += 1
         # the test: the Gauss-Newton step against each parameter's size or error
-        inverse = _scaled_inverse(normal)
+        inverse = _scaled_pinv(normal)
         step = -np.einsum("cpq,cq->cp", inverse, gradient)
         external = pa + np.where(np.arange(n_params) == offset_index, shift[active, None], 0)
         variance = np.abs(np.diagonal(inverse, axis1=1, axis2=2))

@@ -15,6 +15,7 @@ from functools import cached_property
 import numpy as np
 from sklearn.base import _fit_context
 
+from .._closed_form import partials_jacobian
 from .._core import warn
 from ..exceptions import (
     ExtrapolatedMinimumWarning,
@@ -219,11 +220,7 @@ class PhysicalModel:
             Column ``j`` is the derivative with respect to parameter ``j``, in eV per
             unit of that parameter.
         """
-        partials = self.function.partials(x, *params)[1:]
-        jac = np.empty((x.shape[0], len(partials)))
-        for j, derivative in enumerate(partials):
-            jac[:, j] = derivative  # broadcasts a constant partial (1 for E0)
-        return jac
+        return partials_jacobian(self.function, x, params)
 
 
 @dataclass(frozen=True)
