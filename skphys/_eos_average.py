@@ -70,7 +70,7 @@ def average_forms(data, forms=None, *, group, volume="volume", energy="energy",
     ValueError
         For an unknown criterion or form, or the errors of :func:`fit_many`.
     """
-    from .eos import FORMS, fit_many  # the forms and the batch fit
+    from .eos import FORMS, _keys, fit_many  # the forms and the batch fit
 
     if criterion not in CRITERIA:
         raise ValueError(f"criterion must be one of {CRITERIA}, got {criterion!r}.")
@@ -84,21 +84,18 @@ def average_forms(data, forms=None, *, group, volume="volume", energy="energy",
                        max_iter=max_iter)  # fmt: skip
         for form in forms
     }
-    fits = pd.concat(tables, names=["form"]).reorder_levels([*range(1, 1 + _levels(group)), 0])
+    n_keys = len(_keys(group))
+    fits = pd.concat(tables, names=["form"]).reorder_levels([*range(1, 1 + n_keys), 0])
     fits = fits.sort_index()
     k = 4  # every form has E0, B0, BP, V0
     fits[criterion] = _criterion(fits.sse.to_numpy(), fits.n_points.to_numpy(), k, criterion)
     usable = (fits.status == "converged") & np.isfinite(fits[criterion])
-    curve_levels = list(range(_levels(group)))
+    curve_levels = list(range(n_keys))
     best = fits[criterion].where(usable).groupby(level=curve_levels).transform("min")
     raw = np.exp(-0.5 * (fits[criterion] - best)).where(usable, 0.0)
     total = raw.groupby(level=curve_levels).transform("sum")
     fits["weight"] = (raw / total.where(total > 0)).fillna(0.0)
     return fits, _averaged(fits, curve_levels, alpha, k)
-
-
-def _levels(group):
-    return 1 if isinstance(group, str) else len(group)
 
 
 def _averaged(fits, curve_levels, alpha, k):

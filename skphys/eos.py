@@ -59,7 +59,6 @@ _ALIASES = {"birchmurnaghan": "birch-murnaghan", "birch_murnaghan": "birch-murna
             "pouriertarantola": "poirier-tarantola", "poiriertarantola": "poirier-tarantola",
             "antonschmidt": "anton-schmidt", "sj": "stabilized-jellium",
             "p3": "taylor"}  # fmt: skip
-_RESULT_STATUS = ("status", "message")
 # the covariances code-to-code comparison (:func:`compare`) propagates
 _COVARIANCES = (("v0", "b0"), ("v0", "bp"), ("b0", "bp"))
 
@@ -83,19 +82,20 @@ def _form(form):
     return name, FORMS[name].physical_model
 
 
-def _columns(form_model):
-    names = [name.lower() for name in form_model.names]
-    return [*names, *(f"{name}_stderr" for name in names),
-            *(f"cov_{a}_{b}" for a, b in _COVARIANCES), "sse", "n_points", "n_iter",
-            *_RESULT_STATUS]  # fmt: skip
+def _keys(group):
+    """The group column(s) as a list."""
+    return [group] if isinstance(group, str) else list(group)
+
+
+def _check_columns(data, names):
+    missing = [c for c in names if c not in data.columns]
+    if missing:
+        raise ValueError(f"data has no column(s) {missing}; it has {list(data.columns)}.")
 
 
 def _pack(data, group, volume, energy):
     """The long table as padded (n_curves, n_max) arrays, curves in group order."""
-    keys = [group] if isinstance(group, str) else list(group)
-    missing = [c for c in [*keys, volume, energy] if c not in data.columns]
-    if missing:
-        raise ValueError(f"data has no column(s) {missing}; it has {list(data.columns)}.")
+    keys = _keys(group)
     v = data[volume].to_numpy(dtype=float)
     e = data[energy].to_numpy(dtype=float)
     bad = ~np.isfinite(v) | ~np.isfinite(e)
@@ -225,10 +225,8 @@ def _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms=None):
         },
         index=index,
     )
-    table = table[_columns(form_model)]
     if n_atoms is not None:
-        keys = [group] if isinstance(group, str) else list(group)
-        atoms = data.groupby(keys, sort=True)[n_atoms]
+        atoms = data.groupby(_keys(group), sort=True)[n_atoms]
         if (atoms.nunique() > 1).any():
             raise ValueError(f"{n_atoms!r} must be constant within each curve.")
         table.insert(0, "n_atoms", atoms.first().to_numpy())
@@ -308,22 +306,19 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
     b      16.4  0.80  5.0
     """
     name, form_model = _form(form)
-    if hasattr(data, "map_partitions") and hasattr(data, "npartitions"):
-        return _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms)
-    if not isinstance(data, pd.DataFrame):
+    is_dask = hasattr(data, "map_partitions") and hasattr(data, "npartitions")
+    if not is_dask and not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas or dask DataFrame, got {type(data).__name__}.")
-    if n_atoms is not None and n_atoms not in data.columns:
-        raise ValueError(f"data has no column {n_atoms!r}; it has {list(data.columns)}.")
+    _check_columns(data, [*_keys(group), volume, energy, *([] if n_atoms is None else [n_atoms])])
+    if is_dask:
+        return _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms)
     return _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms)
 
 
 def _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms=None):
     """Whole curves into partitions, then each partition fitted as a table."""
-    keys = [group] if isinstance(group, str) else list(group)
+    keys = _keys(group)
     extra = [] if n_atoms is None else [n_atoms]
-    missing = [c for c in [*keys, volume, energy, *extra] if c not in data.columns]
-    if missing:
-        raise ValueError(f"data has no column(s) {missing}; it has {list(data.columns)}.")
     meta_index = data._meta.groupby(keys).size().index
     meta = _fit_frame(
         pd.DataFrame({**{k: data._meta[k] for k in [*keys, *extra]},
