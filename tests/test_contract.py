@@ -14,6 +14,7 @@ import warnings
 import autograd.numpy as anp
 import numpy as np
 import pytest
+from ase.units import GPa
 from scipy import stats
 from sklearn.base import RegressorMixin
 from sklearn.linear_model import LinearRegression
@@ -238,12 +239,16 @@ def test_pipeline_ending_without_the_method_raises_type_error():
         skphys.predict_interval(linear, X)
     with pytest.raises(TypeError, match="LinearRegression has no predict_gradient"):
         skphys.predict_gradient(linear, X)
-    # a physical model has intervals but no input gradient
-    X_murnaghan, y_murnaghan = example_data(skphys.MurnaghanRegressor)
-    eos = make_pipeline(FunctionTransformer(), skphys.MurnaghanRegressor())
-    eos.fit(X_murnaghan, y_murnaghan)
-    with pytest.raises(TypeError, match="MurnaghanRegressor has no predict_gradient"):
-        skphys.predict_gradient(eos, X_murnaghan)
+
+
+def test_predict_gradient_through_a_pipeline_of_a_physical_model_is_minus_pressure():
+    X, y = example_data(skphys.MurnaghanRegressor)
+    eos = make_pipeline(FunctionTransformer(), skphys.MurnaghanRegressor()).fit(X, y)
+    gradient, std = skphys.predict_gradient(eos, X, return_std=True)
+    # dE/dV in eV/Å^3 is minus the pressure, which the estimator reports in GPa
+    assert gradient.shape == std.shape == X.shape
+    np.testing.assert_allclose(gradient[:, 0], -eos[-1].pressure(X) * GPa, rtol=1e-12)
+    assert np.all(std > 0)
 
 
 def test_predict_gradient_through_pair_distances_of_cu2_dimers():

@@ -1,16 +1,20 @@
 """The one fitting core of skphys.
 
 Layers, bottom up: :mod:`._jacobian` (exact Jacobians from autograd),
-:mod:`._problem` (the least-squares problem: residual blocks, weights, penalty,
-conditioning), :mod:`._solvers` (the solvers behind one signature), :mod:`._solve`
-(one fit, the best of several starts), :mod:`._uncertainty` (covariance, delta
-method, Student t). Estimators build a problem, call :func:`solve` or
-:func:`solve_best` and read the result; they never reach into a solver.
+:mod:`._problem` (the least-squares problem: residual blocks of values and of
+their derivatives, weights, penalty, conditioning), :mod:`._block_weights` (the
+weight of the derivatives, estimated from the residuals), :mod:`._solvers` (the
+solvers behind one signature), :mod:`._solve` (one fit, the best of several
+starts), :mod:`._uncertainty` (covariance, delta method, Student t). Estimators
+build a problem, call :func:`solve` or :func:`solve_best` and read the result;
+they never reach into a solver.
 """
 
+from ._block_weights import block_variances, solve_with_gradient_weight
 from ._jacobian import (
     JACOBIAN_METHODS,
     broadcast_jacobian,
+    input_gradient,
     model_jacobian,
     resolve_jacobian_method,
     reverse_jacobian,
@@ -33,8 +37,10 @@ __all__ = [
     "FitResult",
     "LeastSquaresProblem",
     "ValueBlock",
+    "block_variances",
     "broadcast_jacobian",
     "covariance_factor",
+    "input_gradient",
     "inverse_normal_matrix",
     "model_jacobian",
     "parameter_covariance",
@@ -43,6 +49,7 @@ __all__ = [
     "reverse_jacobian",
     "solve",
     "solve_best",
+    "solve_with_gradient_weight",
     "student_t_quantile",
     "warn",
 ]

@@ -24,8 +24,8 @@ import time
 import weakref
 
 import numpy as np
+from autograd import elementwise_grad, make_jvp, make_vjp
 from autograd import jacobian as _autograd_jacobian
-from autograd import make_jvp, make_vjp
 
 JACOBIAN_METHODS = ("auto", "broadcast", "rows", "reverse")
 
@@ -106,6 +106,63 @@ def reverse_jacobian(model, params, X):
     params = np.asarray(params, dtype=float)
     jac = _autograd_jacobian(lambda p: model(p, X))(params)
     return np.asarray(jac).reshape(-1, params.shape[0])
+
+
+class _AutogradInputGradient:
+    """``d model(params, X) / dX`` row by row, by one reverse pass over X.
+
+    Valid for a model of one output whose output ``i`` depends on sample ``i``
+    only: the gradient of the sum of the outputs is then, row by row, the
+    derivative of each output with respect to its own sample. It is itself a
+    model ``(params, X) -> (n_samples, n_features)`` written in autograd, so the
+    Jacobian of a block of derivatives comes from the same per-sample machinery.
+    """
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, params, X):
+        return elementwise_grad(lambda inputs: self.model(params, inputs))(X)
+
+
+class _CoupledInputGradient:
+    """``d model_i / d X_i`` from the full Jacobian with respect to X (any model)."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def __call__(self, params, X):
+        full = _autograd_jacobian(lambda inputs: self.model(params, inputs))(X)
+        index = np.arange(X.shape[0])
+        return full[index, index]
+
+
+def input_gradient(model, coupled=False):
+    """The derivative of ``model(params, X)`` with respect to X, as a model.
+
+    A model that writes its derivative out (a form of :mod:`skphys.functions`, the
+    tanh network) provides it as ``model.input_gradient(params, X)``; any other
+    model is differentiated by autograd.
+
+    Parameters
+    ----------
+    model : callable
+        ``model(params, X) -> (n_samples,)``.
+    coupled : bool, default=False
+        Whether outputs may depend on other samples than their own (a model
+        checked as 'reverse'): the derivative of each output with respect to its
+        own sample is then read from the full Jacobian, n_samples times the cost.
+
+    Returns
+    -------
+    gradient : callable
+        ``gradient(params, X) -> (n_samples, n_features)``, autograd-differentiable
+        in ``params`` and following the per-sample convention when ``model`` does.
+    """
+    own = getattr(model, "input_gradient", None)
+    if own is not None:
+        return own
+    return _CoupledInputGradient(model) if coupled else _AutogradInputGradient(model)
 
 
 def model_jacobian(model, params, X, method):

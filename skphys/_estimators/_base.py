@@ -12,7 +12,13 @@ from numbers import Real
 
 import numpy as np
 from sklearn.pipeline import Pipeline
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_array,
+    check_consistent_length,
+    check_is_fitted,
+    validate_data,
+)
 
 from .._core import student_t_quantile
 
@@ -32,6 +38,85 @@ def checked_sample_weight(sample_weight, X):
     if np.count_nonzero(sample_weight) == 0:
         raise ValueError("sample_weight must have at least one positive value.")
     return sample_weight
+
+
+def validate_values_and_gradients(estimator, X, y, y_grad, multi_output=False):
+    """X, y and the derivatives ``y_grad`` of y with respect to X, checked.
+
+    Without ``y_grad`` this is ``validate_data(estimator, X, y)``. With it, NaN
+    marks what was not observed: a value (in ``y``) or one derivative (in
+    ``y_grad``); every sample must have a value or a derivative, and at least one
+    value is needed (the derivatives leave the level of y open).
+
+    Parameters
+    ----------
+    estimator : estimator
+        The regressor being fitted (for ``n_features_in_`` and the messages).
+    X : array-like of shape (n_samples, n_features)
+        Inputs.
+    y : array-like of shape (n_samples,)
+        Values; NaN where only derivatives were observed.
+    y_grad : array-like of shape (n_samples, n_features) or None
+        ``d y / d X`` at each sample, units of y per unit of X; NaN where not
+        observed. A 1-D array is accepted for one feature.
+    multi_output : bool, default=False
+        Whether y may have several columns (without ``y_grad`` only).
+
+    Returns
+    -------
+    X : ndarray of shape (n_samples, n_features)
+    y : ndarray of shape (n_samples,) or (n_samples, n_outputs)
+    y_grad : ndarray of shape (n_samples, n_features) or None
+    """
+    if y_grad is None:
+        X, y = validate_data(
+            estimator, X, y, dtype=np.float64, y_numeric=True, multi_output=multi_output
+        )
+        return X, y, None
+    name = type(estimator).__name__
+    X = validate_data(estimator, X, dtype=np.float64)
+    if hasattr(y_grad, "structures"):
+        raise TypeError(
+            f"{name} got y_grad as derivatives with respect to atomic positions; a "
+            "Pipeline converts them to its features only when asked: "
+            "Pipeline(..., transform_input=['y_grad'])."
+        )
+    try:
+        y_grad = np.asarray(y_grad, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(
+            f"y_grad must be numeric, of shape (n_samples, n_features); got "
+            f"{type(y_grad).__name__}."
+        ) from None
+    if y_grad.ndim == 1 and X.shape[1] == 1:
+        y_grad = y_grad[:, None]
+    y = check_array(
+        y, ensure_2d=False, dtype=np.float64, ensure_all_finite="allow-nan", input_name="y"
+    )
+    if y.ndim != 1:
+        raise ValueError(
+            f"{name} fits derivatives for one output only; got y of shape {y.shape}."
+        )
+    check_consistent_length(X, y, y_grad)
+    if y_grad.shape != X.shape:
+        raise ValueError(
+            f"y_grad must have the shape of X, {X.shape} (the derivative of y with respect "
+            f"to each feature); got {y_grad.shape}."
+        )
+    if np.isinf(y_grad).any() or np.isinf(y).any():
+        raise ValueError("y and y_grad must not hold inf; NaN marks what was not observed.")
+    has_value = ~np.isnan(y)
+    empty = ~has_value & np.isnan(y_grad).all(axis=1)
+    if empty.any():
+        raise ValueError(
+            f"Sample {int(np.flatnonzero(empty)[0])} has neither a value nor a derivative "
+            f"({np.count_nonzero(empty)} such samples): drop them."
+        )
+    if not has_value.any():
+        raise ValueError(
+            "At least one value of y is needed: derivatives leave the level of y open."
+        )
+    return X, y, y_grad
 
 
 class RegressorContractMixin:
@@ -144,7 +229,7 @@ def predict_interval(estimator, X, alpha=0.05, kind="confidence"):
     return final.predict_interval(transform(X), alpha=alpha, kind=kind)
 
 
-def predict_gradient(estimator, X):
+def predict_gradient(estimator, X, return_std=False):
     """Derivatives of the predictions with respect to the final step's inputs.
 
     For a skphys regressor, its ``predict_gradient``; for a Pipeline that ends in
@@ -159,6 +244,9 @@ def predict_gradient(estimator, X):
         whose last step is one.
     X : array-like or list of ase.Atoms
         What the estimator (the pipeline's first step) takes.
+    return_std : bool, default=False
+        Also return the standard deviation of each derivative (see the final
+        step's ``predict_gradient``).
 
     Returns
     -------
@@ -166,6 +254,8 @@ def predict_gradient(estimator, X):
             (n_samples, n_outputs, n_features)
         ``d y / d x`` at each sample, units of y per unit of the final step's
         input features.
+    gradient_std : ndarray of the shape of ``gradient``
+        Its standard deviation; only when ``return_std=True``.
     """
     final, transform = _final_step(estimator, "predict_gradient")
-    return final.predict_gradient(transform(X))
+    return final.predict_gradient(transform(X), return_std=return_std)

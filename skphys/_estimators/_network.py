@@ -108,6 +108,81 @@ def tanh_network(params, X, layer_sizes):
     return outputs
 
 
+def tanh_network_gradient(params, X, layer_sizes):
+    """Derivatives of the network's outputs with respect to its inputs.
+
+    Forward-mode by hand: the tangents of the inputs (the identity) are carried
+    through each layer with its weights and the tanh derivative ``1 - tanh^2``
+    (which stays finite where units saturate, unlike ``1 / cosh^2``). Written
+    with ``autograd.numpy``, so the Jacobian of the derivatives with respect to
+    the parameters comes from the same per-sample machinery as that of the
+    outputs.
+
+    Parameters
+    ----------
+    params : ndarray of shape (n_params,) or (n_params, n_samples)
+        Flat parameters, per sample or not.
+    X : ndarray of shape (n_samples, n_features)
+        Inputs.
+    layer_sizes : list of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+
+    Returns
+    -------
+    gradient : ndarray of shape (n_samples, n_outputs, n_features)
+        ``d output / d input`` at each sample.
+    """
+    tail = params.shape[1:]
+    shapes = layer_shapes(layer_sizes)
+    inputs, tangent, start = X, None, 0
+    for k, (n_in, n_out) in enumerate(shapes):
+        stop = start + (n_in + 1) * n_out
+        block = params[start:stop].reshape((n_in + 1, n_out) + tail)
+        start = stop
+        weights = block[:-1]
+        if tail:
+            outputs = anp.einsum("si,ios->so", _with_ones(inputs), block)
+            if tangent is None:  # d(first layer)/d(inputs): the weights themselves
+                tangent = anp.transpose(weights, (2, 0, 1))
+            else:
+                tangent = anp.einsum("sfi,ios->sfo", tangent, weights)
+        else:
+            outputs = anp.dot(inputs, weights) + block[-1]
+            if tangent is None:
+                tangent = weights[None] * anp.ones((X.shape[0], 1, 1))
+            else:
+                tangent = anp.einsum("sfi,io->sfo", tangent, weights)
+        if k < len(shapes) - 1:
+            inputs = tanh(outputs)
+            tangent = tangent * (1.0 - inputs**2)[:, None, :]
+    return anp.transpose(tangent, (0, 2, 1))
+
+
+class TanhNetwork:
+    """The network of given layer sizes as a model ``model(params, X)`` of the core.
+
+    Parameters
+    ----------
+    layer_sizes : list of int
+        ``[n_features, *hidden_layer_sizes, n_outputs]``.
+    """
+
+    def __init__(self, layer_sizes):
+        self.layer_sizes = list(layer_sizes)
+
+    def __call__(self, params, X):
+        return tanh_network(params, X, self.layer_sizes)
+
+    def input_gradient(self, params, X):
+        """``d y / d X`` of a one-output network, shape (n_samples, n_features)."""
+        return tanh_network_gradient(params, X, self.layer_sizes)[:, 0, :]
+
+    def all_gradients(self, params, X):
+        """``d y / d X`` of every output, flat per sample: (n_samples, n_outputs * n_features)."""
+        gradient = tanh_network_gradient(params, X, self.layer_sizes)
+        return anp.reshape(gradient, (X.shape[0], -1))
+
+
 def init_network(layer_sizes, rng, scale="fan_in"):
     """Random flat parameters: normal weights, zero-mean normal biases.
 

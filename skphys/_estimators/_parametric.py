@@ -25,9 +25,16 @@ from .._core import (
     prediction_std,
     resolve_jacobian_method,
     solve_best,
+    solve_with_gradient_weight,
     student_t_quantile,
 )
-from ._base import RegressorContractMixin, check_alpha, checked_sample_weight
+from ._base import (
+    RegressorContractMixin,
+    check_alpha,
+    checked_sample_weight,
+    validate_values_and_gradients,
+)
+from ._gradients import GradientFitMixin, starting_gradient_weight
 from ._persistence import VersionedStateMixin
 
 
@@ -58,8 +65,9 @@ class FitSpec:
     jacobian: str = "rows"
 
 
-def _check_enough_samples(sample_weight, n_params):
-    n_samples = np.count_nonzero(sample_weight)
+def _check_enough_samples(observed, n_params):
+    """``observed``: sample weights, or the number of observations of non-zero weight."""
+    n_samples = observed if np.ndim(observed) == 0 else np.count_nonzero(observed)
     if n_samples < n_params:
         raise ValueError(
             f"Found n_samples={n_samples} (with non-zero weight) but the model has "
@@ -90,7 +98,7 @@ def summary_row(name, value, err, interval, unit):
 
 
 class BaseParametricRegressor(
-    VersionedStateMixin, RegressorContractMixin, RegressorMixin, BaseEstimator
+    VersionedStateMixin, GradientFitMixin, RegressorContractMixin, RegressorMixin, BaseEstimator
 ):
     """Shared machinery of the named-parameter regressors; not for direct use.
 
@@ -108,6 +116,7 @@ class BaseParametricRegressor(
         "learning_rate": [Interval(Real, 0, None, closed="neither")],
         "callback": [callable, None],
         "verbose": ["verbose"],
+        "gradient_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
     }
 
     def _check_X(self, X):
@@ -144,15 +153,15 @@ class BaseParametricRegressor(
             raise ValueError(f"p0={p0.tolist()} lies outside bounds {self.bounds!r}.")
         return p0
 
-    def _validate_fit_data(self, X, y, sample_weight):
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True)
+    def _validate_fit_data(self, X, y, sample_weight, y_grad=None):
+        X, y, y_grad = validate_values_and_gradients(self, X, y, y_grad)
         self._check_X(X)
         sample_weight = checked_sample_weight(sample_weight, X)
-        return X, y, sample_weight
+        return X, y, sample_weight, y_grad
 
     # -- fit -----------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, y_grad=None):
         """Fit the model parameters by (weighted) least squares.
 
         Parameters
@@ -160,40 +169,61 @@ class BaseParametricRegressor(
         X : array-like of shape (n_samples, n_features)
             Inputs, in the units the model expects.
         y : array-like of shape (n_samples,)
-            Targets, in the units the model returns.
+            Targets, in the units the model returns; with ``y_grad``, NaN marks a
+            sample whose value was not observed.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative relative weights of the samples (e.g. ``1 / sigma**2``);
             normalised to mean one over the samples of non-zero weight, so only
             their ratios matter, and a zero weight is the same as a removed sample.
+        y_grad : array-like of shape (n_samples, n_features), default=None
+            Observed derivatives of y with respect to X, units of y per unit of X;
+            NaN marks an entry not observed. They are fitted with the values in one
+            least-squares problem, weighted by ``gradient_weight``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        self._fit(X, y, sample_weight)
+        self._fit(X, y, sample_weight, y_grad)
         return self
 
-    def _fit(self, X, y, sample_weight):
+    def _fit(self, X, y, sample_weight, y_grad=None):
         """Validate, solve and set the fitted attributes; returns the validated data."""
-        X, y, sample_weight = self._validate_fit_data(X, y, sample_weight)
-        spec = self._fit_spec(X, y, sample_weight)
+        X, y, sample_weight, y_grad = self._validate_fit_data(X, y, sample_weight, y_grad)
+        # the start and the checks of the subclass see the observed values only
+        has_value = ~np.isnan(y)
+        value_weight = np.where(has_value, sample_weight, 0.0)
+        spec = self._fit_spec(X, np.where(has_value, y, 0.0), value_weight)
         n_params = len(spec.names)
-        _check_enough_samples(sample_weight, n_params)
+        n_observed = np.count_nonzero(value_weight) + (
+            0 if y_grad is None else np.count_nonzero(~np.isnan(y_grad[sample_weight > 0]))
+        )
+        _check_enough_samples(n_observed, n_params)
         model = self._model
         jacobian = resolve_jacobian_method(model, spec.starts[0], X, spec.jacobian)
+        self._check_gradient_jacobian(y_grad, jacobian)
+        start_weight = starting_gradient_weight(X, sample_weight, self.gradient_weight)
         problem = LeastSquaresProblem(
             model, X, y, sample_weight=sample_weight, jacobian=jacobian,
-            offset_index=spec.offset_index,
+            offset_index=spec.offset_index, y_grad=y_grad, gradient_weight=start_weight,
         )  # fmt: skip
         accept = spec.acceptable
-        result, _ = solve_best(
-            problem, spec.starts,
-            stop_when=None if accept is None else (lambda result: accept(result.params)),
-            solver=self.solver, bounds=self._validated_bounds(n_params),
-            max_iter=self.max_iter, tol=self.tol, learning_rate=self.learning_rate,
-            callback=self.callback, verbose=self.verbose,
-        )  # fmt: skip
+
+        def solve(starts):
+            result, _ = solve_best(
+                problem, starts,
+                stop_when=None if accept is None else (lambda result: accept(result.params)),
+                solver=self.solver, bounds=self._validated_bounds(n_params),
+                max_iter=self.max_iter, tol=self.tol, learning_rate=self.learning_rate,
+                callback=self.callback, verbose=self.verbose,
+            )  # fmt: skip
+            return result
+
+        if y_grad is not None and self.gradient_weight == "auto":
+            result, _ = solve_with_gradient_weight(problem, solve, spec.starts)
+        else:
+            result = solve(spec.starts)
         pcov, residual_variance, dof, factor = parameter_covariance(problem, result.params)
         self.param_names_ = spec.names
         self.params_ = result.params
@@ -203,6 +233,7 @@ class BaseParametricRegressor(
         self.residual_variance_ = residual_variance
         self.dof_ = int(dof)
         self.jacobian_method_ = jacobian
+        self._set_gradient_fit(problem, residual_variance)
         self._set_fit_result(result)
         return X, y, sample_weight
 
@@ -297,6 +328,8 @@ class BaseParametricRegressor(
         sse = self.loss_ * (self.dof_ + len(self.params_))
         lines.append("-" * len(header))
         lines.append(f"SSE = {sse:.6g}, dof = {self.dof_}, solver = {self.solver!r}")
+        if self.gradient_weight_ is not None:
+            lines.append(self._gradient_line())
         lines.append(self._status_line())
         return "\n".join(lines)
 
@@ -358,6 +391,12 @@ class ParametricRegressor(BaseParametricRegressor):
         else 'reverse'.
     verbose : int, default=0
         Print the loss at every iteration when positive.
+    gradient_weight : 'auto' or float, default='auto'
+        Weight of a squared residual of ``y_grad`` relative to a squared residual
+        of y, in units of X squared (e.g. Å^2): ``sigma_y^2 / sigma_grad^2``. Used
+        only when ``fit`` is given ``y_grad``. 'auto' estimates the residual
+        variance of each from the fit and refits until the weight they imply
+        settles, starting from the variance of X.
 
     Attributes
     ----------
@@ -376,6 +415,12 @@ class ParametricRegressor(BaseParametricRegressor):
     residual_variance_ : float
         ``s^2 = sum(w r^2) / dof_``, variance of an observation of unit weight
         (units of y squared).
+    gradient_weight_ : float or None
+        The weight of the derivatives in the last fit, units of X squared;
+        ``None`` when it had no ``y_grad``.
+    gradient_variance_ : float or None
+        Residual variance of a derivative, ``residual_variance_ /
+        gradient_weight_``, units of y per unit of X, squared; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples with non-zero weight minus parameters.
     n_iter_ : int
@@ -438,6 +483,7 @@ class ParametricRegressor(BaseParametricRegressor):
         callback=None,
         jacobian="auto",
         verbose=0,
+        gradient_weight="auto",
     ):
         self.model = model
         self.p0 = p0
@@ -450,6 +496,7 @@ class ParametricRegressor(BaseParametricRegressor):
         self.callback = callback
         self.jacobian = jacobian
         self.verbose = verbose
+        self.gradient_weight = gradient_weight
 
     @property
     def _model(self):

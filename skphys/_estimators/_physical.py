@@ -12,7 +12,9 @@ import inspect
 from dataclasses import dataclass
 from functools import cached_property
 
+import autograd.numpy as anp
 import numpy as np
+from autograd import elementwise_grad
 from sklearn.base import _fit_context
 
 from .._closed_form import partials_jacobian
@@ -204,6 +206,29 @@ class PhysicalModel:
         """
         return hasattr(self.function, "partials")
 
+    def derivative(self, x, params):
+        """Derivative of the form with respect to x: dE/dV or dE/dr.
+
+        From the written-out partial derivative when the function has one, else
+        by autograd; differentiable again in the parameters either way.
+
+        Parameters
+        ----------
+        x : ndarray of shape (n_samples,)
+            Volumes or distances.
+        params : sequence
+            Parameters in the declared order (scalars, or per-sample rows).
+
+        Returns
+        -------
+        dy_dx : ndarray of shape (n_samples,)
+            In eV per unit of x: eV/Å^3, the negative of the pressure, for an
+            equation of state; eV/Å for a pair potential.
+        """
+        if self.has_closed_form:
+            return self.function.partials(x, *params)[0] + 0.0 * x
+        return elementwise_grad(self.function)(x, *params)
+
     def jacobian(self, x, params):
         """Derivatives of the form with respect to its parameters, from its partials.
 
@@ -239,6 +264,11 @@ class _FormOfFirstColumn:
     def jacobian(self, params, X):
         return self.form.jacobian(X[:, 0], params)
 
+    def input_gradient(self, params, X):
+        # dE/dx from the form's written-out derivative (autograd-differentiable in
+        # the parameters), as a column: the derivative block's model
+        return anp.reshape(self.form.derivative(X[:, 0], params), (-1, 1))
+
 
 class BasePhysicalRegressor(BaseParametricRegressor):
     """Base of the regressors of one declared physical form; not for direct use.
@@ -269,6 +299,12 @@ class BasePhysicalRegressor(BaseParametricRegressor):
         ``callback(params, iteration, loss)`` after each iteration.
     verbose : int, default=0
         Print the loss at every iteration when positive.
+    gradient_weight : 'auto' or float, default='auto'
+        Weight of a squared residual of ``y_grad`` relative to a squared residual
+        of y, in units of X squared (e.g. Å^2): ``sigma_y^2 / sigma_grad^2``. Used
+        only when ``fit`` is given ``y_grad``. 'auto' estimates the residual
+        variance of each from the fit and refits until the weight they imply
+        settles, starting from the variance of X.
     """
 
     physical_model = None
@@ -284,6 +320,7 @@ class BasePhysicalRegressor(BaseParametricRegressor):
         learning_rate=1e-3,
         callback=None,
         verbose=0,
+        gradient_weight="auto",
     ):
         self.p0 = p0
         self.bounds = bounds
@@ -293,6 +330,7 @@ class BasePhysicalRegressor(BaseParametricRegressor):
         self.learning_rate = learning_rate
         self.callback = callback
         self.verbose = verbose
+        self.gradient_weight = gradient_weight
 
     @property
     def _model(self):
@@ -347,7 +385,7 @@ class BasePhysicalRegressor(BaseParametricRegressor):
         )  # fmt: skip
 
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, y_grad=None):
         """Fit the parameters of the form by (weighted) least squares.
 
         Parameters
@@ -355,25 +393,30 @@ class BasePhysicalRegressor(BaseParametricRegressor):
         X : array-like of shape (n_samples, 1)
             Volumes (Å^3) or distances (Å), positive.
         y : array-like of shape (n_samples,)
-            Energies, eV.
+            Energies, eV; with ``y_grad``, NaN marks a sample whose energy was not
+            observed.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative relative weights of the samples (e.g. ``1 / sigma**2``);
             normalised to mean one over the samples of non-zero weight, so only
             their ratios matter, and a zero weight is the same as a removed sample.
+        y_grad : array-like of shape (n_samples, 1), default=None
+            Observed derivatives ``dE/dV`` (eV/Å^3, the negative of the pressure)
+            or ``dE/dr`` (eV/Å, the negative of the force along r); NaN where not
+            observed. Fitted with the energies, weighted by ``gradient_weight``.
 
         Returns
         -------
         self : object
             The fitted estimator.
         """
-        X, y, sample_weight = self._fit(X, y, sample_weight)
+        X, y, sample_weight = self._fit(X, y, sample_weight, y_grad)
         form = self.physical_model
         for attribute, value in zip(form.attribute_names, self.params_, strict=True):
             setattr(self, attribute, float(value))
         derived = {} if form.derived is None else form.derived(self.params_, self.perr_)
         for attribute, value in derived.items():
             setattr(self, attribute, float(value))
-        keep = sample_weight > 0
+        keep = (sample_weight > 0) & ~np.isnan(y)
         self._warn_fit_quality(X[keep], y[keep])
         return self
 

@@ -10,7 +10,6 @@ from functools import partial
 from numbers import Integral, Real
 
 import numpy as np
-from autograd import make_vjp
 from sklearn.base import BaseEstimator, RegressorMixin, _fit_context
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils import check_random_state
@@ -23,15 +22,19 @@ from .._core import (
     parameter_covariance,
     prediction_std,
     solve_best,
+    solve_with_gradient_weight,
     warn,
 )
 from ..exceptions import ExtrapolationWarning, OverparameterizedWarning
-from ._base import RegressorContractMixin, checked_sample_weight
+from ._base import RegressorContractMixin, checked_sample_weight, validate_values_and_gradients
+from ._gradients import GradientFitMixin, starting_gradient_weight
 from ._network import (
+    TanhNetwork,
     flatten,
     init_network,
     n_network_params,
     tanh_network,
+    tanh_network_gradient,
     to_original_units,
     unflatten,
 )
@@ -92,7 +95,9 @@ class _StopRule:
             raise StopIteration
 
 
-class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMixin, BaseEstimator):
+class TanhMLPRegressor(
+    VersionedStateMixin, GradientFitMixin, RegressorContractMixin, RegressorMixin, BaseEstimator
+):
     """Fully connected tanh network fitted by least squares (Levenberg-Marquardt).
 
     A multi-layer perceptron with ``tanh`` hidden units and a linear output layer,
@@ -161,6 +166,13 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         standardisation) instead of random ones.
     verbose : int, default=0
         Print the loss at every iteration when positive.
+    gradient_weight : 'auto' or float, default='auto'
+        Weight of a squared residual of ``y_grad`` relative to a squared residual
+        of y, in units of X squared (Å^2 for distances): ``sigma_y^2 /
+        sigma_grad^2``. Used only when ``fit`` is given ``y_grad``. 'auto'
+        estimates the residual variance of each from the fit and refits from
+        where the last fit ended until the weight they imply settles, starting
+        from the mean variance of the features (equal weight once standardised).
 
     Attributes
     ----------
@@ -199,6 +211,13 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
     residual_variance_ : float or ndarray of shape (n_outputs,)
         ``s^2``, the weighted sum of squared residuals over ``dof_``, units of y
         squared (one per output for several outputs).
+    gradient_weight_ : float or None
+        The weight of the derivatives in the last fit, units of X squared;
+        ``None`` when it had no ``y_grad``.
+    gradient_variance_ : float or None
+        Residual variance of a derivative, ``residual_variance_ /
+        gradient_weight_``, units of y per unit of X, squared; ``None`` without
+        ``y_grad``.
     dof_ : float
         Degrees of freedom of the residuals: values of y of non-zero weight minus
         the effective number of parameters (the trace of the hat matrix with the
@@ -257,6 +276,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "gradient_weight": [StrOptions({"auto"}), Interval(Real, 0, None, closed="neither")],
     }
 
     def __init__(
@@ -275,6 +295,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         random_state=None,
         warm_start=False,
         verbose=0,
+        gradient_weight="auto",
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.solver = solver
@@ -289,11 +310,12 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.gradient_weight = gradient_weight
 
     # -- fit -----------------------------------------------------------------------
     @_fit_context(prefer_skip_nested_validation=True)
-    def fit(self, X, y, sample_weight=None):
-        """Fit the network to (X, y) from one or more random starts.
+    def fit(self, X, y, sample_weight=None, y_grad=None):
+        """Fit the network to (X, y), and to y_grad if given, from random starts.
 
         Parameters
         ----------
@@ -304,6 +326,12 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights of the samples (e.g. ``1 / sigma**2``); an integer
             weight counts as that many copies of the sample.
+        y_grad : array-like of shape (n_samples, n_features), default=None
+            Observed derivatives of y (one output) with respect to X, units of y per
+            unit of X (``dE/dr``, eV/Å, the negative of the forces along the
+            distances); NaN marks an entry not observed, and NaN in ``y`` a sample
+            with derivatives only. Fitted with the values in one least-squares
+            problem, weighted by ``gradient_weight``.
 
         Returns
         -------
@@ -316,23 +344,39 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
             If X or y hold NaN or inf, are not numeric, have inconsistent shapes,
             or there are too few samples for the number of parameters.
         """
-        X, y = validate_data(self, X, y, dtype=np.float64, y_numeric=True, multi_output=True)
+        X, y, y_grad = validate_values_and_gradients(self, X, y, y_grad, multi_output=True)
         sample_weight = checked_sample_weight(sample_weight, X)
         Y = y.reshape(y.shape[0], -1)
         layer_sizes = [X.shape[1], *self._hidden_sizes(), Y.shape[1]]
-        self._check_enough_samples(layer_sizes, sample_weight, Y.shape[1])
+        has_value = ~np.isnan(Y[:, 0])
+        value_weight = np.where(has_value, sample_weight, 0.0)
+        n_values = np.count_nonzero(value_weight) * Y.shape[1]
+        if y_grad is not None:
+            n_values += np.count_nonzero(~np.isnan(y_grad[sample_weight > 0]))
+        self._check_enough_samples(layer_sizes, n_values, np.count_nonzero(sample_weight))
         warm = self.warm_start and hasattr(self, "coefs_")
         if warm:
             self._check_warm_start(layer_sizes)
         else:
             self.x_mean_, self.x_scale_ = _weighted_mean_and_scale(X, sample_weight)
-            self.y_mean_, self.y_scale_ = _weighted_mean_and_scale(Y, sample_weight)
+            self.y_mean_, self.y_scale_ = _weighted_mean_and_scale(
+                np.where(has_value[:, None], Y, 0.0), value_weight
+            )
         kept = sample_weight > 0
         self.data_min_, self.data_max_ = X[kept].min(axis=0), X[kept].max(axis=0)
         self.domain_margin_ = _largest_gap(X[kept])
 
+        gradients = {}
+        if y_grad is not None:
+            # d(y/y_scale)/d(x/x_scale): the derivatives of the standardised problem,
+            # weighted so that gradient_weight keeps the units of the data
+            gradients = dict(
+                y_grad=y_grad * self.x_scale_ / self.y_scale_[0],
+                gradient_weight=starting_gradient_weight(X, sample_weight, self.gradient_weight),
+                gradient_scale=1.0 / self.x_scale_**2,
+            )
         problem = LeastSquaresProblem(
-            partial(tanh_network, layer_sizes=layer_sizes),
+            TanhNetwork(layer_sizes),
             (X - self.x_mean_) / self.x_scale_,
             (Y - self.y_mean_) / self.y_scale_,
             sample_weight=sample_weight,
@@ -340,12 +384,25 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
             # The core normalises the weights to mean one over the samples kept;
             # this keeps alpha relative to the weights as given.
             alpha=self.alpha * np.count_nonzero(sample_weight) / sample_weight.sum(),
+            **gradients,
         )
-        result, start_losses, reached_target = self._fit_starts(problem, layer_sizes, warm)
+        # The penalty is the prior of the Laplace approximation: it is the ridge.
+        ridge = np.full(n_network_params(layer_sizes), problem.alpha)
+        outcome = {}
+
+        def solve(starts):
+            result, losses, reached = self._fit_starts(problem, layer_sizes, warm, starts)
+            outcome.setdefault("start_losses", losses)
+            outcome["reached"] = reached
+            return result
+
+        if y_grad is not None and self.gradient_weight == "auto":
+            result, _ = solve_with_gradient_weight(problem, solve, None, ridge=ridge)
+        else:
+            result = solve(None)
+        start_losses, reached_target = outcome["start_losses"], outcome["reached"]
 
         std_params = result.params
-        # The penalty is the prior of the Laplace approximation: it is the ridge.
-        ridge = np.full(std_params.shape[0], problem.alpha)
         pcov, residual_variance, dof, factor = parameter_covariance(
             problem, std_params, ridge=ridge
         )
@@ -365,6 +422,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         # the residual variance of the standardised targets, in the units of each output
         variance = residual_variance * self.y_scale_**2
         self.residual_variance_ = float(variance[0]) if self.n_outputs_ == 1 else variance
+        self._set_gradient_fit(problem, self.residual_variance_)
         self.start_losses_ = np.asarray(start_losses)
         self._set_fit_result(result)
         if reached_target:
@@ -401,17 +459,16 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
             )
         return [int(s) for s in sizes]
 
-    def _check_enough_samples(self, layer_sizes, sample_weight, n_outputs):
+    def _check_enough_samples(self, layer_sizes, n_values, n_samples):
         # With alpha > 0 the penalty makes the problem well posed for any number
-        # of samples; without it every parameter needs a value of y.
-        n_values = np.count_nonzero(sample_weight) * n_outputs
+        # of samples; without it every parameter needs a value of y (or of y_grad).
         n_params = n_network_params(layer_sizes)
         if self.alpha == 0 and n_values < n_params:
             raise ValueError(
-                f"Found n_samples={np.count_nonzero(sample_weight)} (with non-zero weight) "
-                f"and {n_outputs} output(s), {n_values} values of y for a network of "
-                f"{n_params} parameters: with alpha=0 at least {n_params} are needed. "
-                "Use alpha > 0 or fewer hidden units."
+                f"Found n_samples={n_samples} (with non-zero weight), {n_values} values "
+                f"of y (and of y_grad) for a network of {n_params} parameters: with "
+                f"alpha=0 at least {n_params} are needed. Use alpha > 0 or fewer hidden "
+                "units."
             )
 
     def _check_warm_start(self, layer_sizes):
@@ -431,17 +488,24 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         layers[-1] = (W / self.y_scale_, (b - self.y_mean_) / self.y_scale_)
         return np.asarray(flatten(layers))
 
-    def _fit_starts(self, problem, layer_sizes, warm):
-        """Fit from every start; keep the lowest loss (or stop at the first on target)."""
+    def _fit_starts(self, problem, layer_sizes, warm, given=None):
+        """Fit from every start; keep the lowest loss (or stop at the first on target).
+
+        ``given``: starts to use instead of random ones (a refit with new block
+        weights from where the last fit ended).
+        """
         rng = check_random_state(self.random_state)
-        n_starts = 1 if warm else 1 + self.n_restarts
+        n_starts = 1 if warm or given is not None else 1 + self.n_restarts
+
         rules = []
 
         def starts():
             for _ in range(n_starts):
                 rmse = partial(self._training_rmse, problem)
                 rules.append(_StopRule(self.tol, self.n_iter_no_change, rmse, self.target_rmse))
-                if warm:
+                if given is not None:
+                    yield given[0]
+                elif warm:
                     yield self._standardised_params()
                 else:
                     yield init_network(layer_sizes, rng, self.init_scale)
@@ -474,13 +538,15 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
 
     def _training_rmse(self, problem, params, loss=None):
         """Weighted RMSE of the fit in the units of y, all outputs pooled."""
-        if loss is not None and len(self.y_scale_) == 1:
+        if loss is not None and len(self.y_scale_) == 1 and len(problem.blocks) == 1:
             # One output: the core's loss minus the penalty is the data term, no
             # need to evaluate the network again at every iteration.
             mean_square = max(loss - problem.penalty(params), 0.0)
             return float(self.y_scale_[0] * np.sqrt(mean_square))
-        residuals = problem.data_residuals(params).reshape(-1, len(self.y_scale_))
-        return float(np.sqrt(np.sum((residuals * self.y_scale_) ** 2) / problem.n_effective))
+        values = problem.blocks[0]
+        residuals = problem.data_residuals(params)[problem.block_rows[0]]
+        residuals = residuals.reshape(-1, len(self.y_scale_))
+        return float(np.sqrt(np.sum((residuals * self.y_scale_) ** 2) / values.n_effective))
 
     # -- prediction ----------------------------------------------------------------
     def _validated_X(self, X):
@@ -538,6 +604,7 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
             f" (units of y), dof = {self.dof_:.4g}",
             f"starts: {len(self.start_losses_)}, final losses {self.start_losses_}",
             f"solver = {self.solver!r}",
+            *([self._gradient_line()] if self.gradient_weight_ is not None else []),
             self._status_line(),
         ]
         return "\n".join(lines)
@@ -599,13 +666,10 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         sizes = self._layer_sizes()
         std_params = self._standardised_params()
         Xs = (X - self.x_mean_) / self.x_scale_
-        std = prediction_std(
-            partial(tanh_network, layer_sizes=sizes), std_params, self.pcov_factor_, Xs,
-            "broadcast",
-        )
+        std = prediction_std(TanhNetwork(sizes), std_params, self.pcov_factor_, Xs, "broadcast")
         return std.reshape(X.shape[0], -1) * self.y_scale_
 
-    def predict_gradient(self, X):
+    def predict_gradient(self, X, return_std=False):
         """Derivatives of the predictions with respect to the inputs.
 
         For a potential energy ``E(r)`` fitted on distances, ``dE/dr`` (eV/Å) and
@@ -615,6 +679,9 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
         ----------
         X : array-like of shape (n_samples, n_features)
             Inputs, in the units of the training X.
+        return_std : bool, default=False
+            Also return the delta-method standard deviation of each derivative
+            (parameter uncertainty, as that of :meth:`predict`).
 
         Returns
         -------
@@ -622,6 +689,8 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
                 (n_samples, n_outputs, n_features)
             ``d y / d x`` at each sample, units of y per unit of X; the second
             shape for several outputs.
+        gradient_std : ndarray of the shape of ``gradient``
+            Its standard deviation; only when ``return_std=True``.
 
         Warns
         -----
@@ -629,13 +698,21 @@ class TanhMLPRegressor(VersionedStateMixin, RegressorContractMixin, RegressorMix
             When a sample lies outside the training domain.
         """
         X = self._validated_X(X)
-        params, sizes = self._flat_params(), self._layer_sizes()
-        # Samples are independent: the gradient of the sum of one output over the
-        # samples holds, row by row, the gradient of that output at each sample.
-        vjp, out = make_vjp(lambda inputs: tanh_network(params, inputs, sizes))(X)
-        seeds = np.eye(out.shape[1])
-        gradient = np.stack([vjp(np.tile(seed, (X.shape[0], 1))) for seed in seeds], axis=1)
-        return gradient[:, 0, :] if self.n_outputs_ == 1 else gradient
+        sizes = self._layer_sizes()
+        # in the standardised units the network was fitted in, then back
+        Xs = (X - self.x_mean_) / self.x_scale_
+        params = self._standardised_params()
+        units = self.y_scale_[None, :, None] / self.x_scale_[None, None, :]
+        gradient = np.asarray(tanh_network_gradient(params, Xs, sizes)) * units
+        shaped = (lambda a: a[:, 0, :]) if self.n_outputs_ == 1 else (lambda a: a)
+        if not return_std:
+            return shaped(gradient)
+        if not np.all(np.isfinite(self.pcov_)):
+            return shaped(gradient), shaped(np.full(gradient.shape, np.inf))
+        std = prediction_std(
+            TanhNetwork(sizes).all_gradients, params, self.pcov_factor_, Xs, "broadcast"
+        )
+        return shaped(gradient), shaped(std.reshape(gradient.shape) * units)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -39,6 +39,12 @@ class PoirierTarantolaRegressor(BaseEOSRegressor):
         ``callback(params, iteration, loss)`` after each iteration.
     verbose : int, default=0
         Print the loss at every iteration when positive.
+    gradient_weight : 'auto' or float, default='auto'
+        Weight of a squared residual of ``y_grad`` relative to a squared residual
+        of y, in units of X squared (Å^6 for volumes in Å^3): ``sigma_y^2 / sigma_grad^2``. Used
+        only when ``fit`` is given ``y_grad``. 'auto' estimates the residual
+        variance of each from the fit and refits until the weight they imply
+        settles, starting from the variance of X.
 
     Attributes
     ----------
@@ -66,6 +72,12 @@ class PoirierTarantolaRegressor(BaseEOSRegressor):
         Standard errors of ``params_``.
     residual_variance_ : float
         Variance of one energy about the fit, eV^2.
+    gradient_weight_ : float or None
+        The weight of the derivatives in the last fit, units of X squared;
+        ``None`` when it had no ``y_grad``.
+    gradient_variance_ : float or None
+        Residual variance of a derivative, ``residual_variance_ /
+        gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
     n_iter_ : int
@@ -146,6 +158,12 @@ class AntonSchmidtRegressor(BaseEOSRegressor):
         ``callback(params, iteration, loss)`` after each iteration.
     verbose : int, default=0
         Print the loss at every iteration when positive.
+    gradient_weight : 'auto' or float, default='auto'
+        Weight of a squared residual of ``y_grad`` relative to a squared residual
+        of y, in units of X squared (Å^6 for volumes in Å^3): ``sigma_y^2 / sigma_grad^2``. Used
+        only when ``fit`` is given ``y_grad``. 'auto' estimates the residual
+        variance of each from the fit and refits until the weight they imply
+        settles, starting from the variance of X.
 
     Attributes
     ----------
@@ -173,6 +191,12 @@ class AntonSchmidtRegressor(BaseEOSRegressor):
         Standard errors of ``params_``.
     residual_variance_ : float
         Variance of one energy about the fit, eV^2.
+    gradient_weight_ : float or None
+        The weight of the derivatives in the last fit, units of X squared;
+        ``None`` when it had no ``y_grad``.
+    gradient_variance_ : float or None
+        Residual variance of a derivative, ``residual_variance_ /
+        gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
     n_iter_ : int
@@ -253,6 +277,12 @@ class TaylorRegressor(BaseEOSRegressor):
         ``callback(params, iteration, loss)`` after each iteration.
     verbose : int, default=0
         Print the loss at every iteration when positive.
+    gradient_weight : 'auto' or float, default='auto'
+        Weight of a squared residual of ``y_grad`` relative to a squared residual
+        of y, in units of X squared (Å^6 for volumes in Å^3): ``sigma_y^2 / sigma_grad^2``. Used
+        only when ``fit`` is given ``y_grad``. 'auto' estimates the residual
+        variance of each from the fit and refits until the weight they imply
+        settles, starting from the variance of X.
 
     Attributes
     ----------
@@ -281,6 +311,12 @@ class TaylorRegressor(BaseEOSRegressor):
         Standard errors of ``params_``.
     residual_variance_ : float
         Variance of one energy about the fit, eV^2.
+    gradient_weight_ : float or None
+        The weight of the derivatives in the last fit, units of X squared;
+        ``None`` when it had no ``y_grad``.
+    gradient_variance_ : float or None
+        Residual variance of a derivative, ``residual_variance_ /
+        gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
     n_iter_ : int
@@ -360,6 +396,12 @@ class StabilizedJelliumRegressor(BaseEOSRegressor):
         ``callback(params, iteration, loss)`` after each iteration.
     verbose : int, default=0
         Print the loss at every iteration when positive.
+    gradient_weight : 'auto' or float, default='auto'
+        Weight of a squared residual of ``y_grad`` relative to a squared residual
+        of y, in units of X squared (Å^6 for volumes in Å^3): ``sigma_y^2 / sigma_grad^2``. Used
+        only when ``fit`` is given ``y_grad``. 'auto' estimates the residual
+        variance of each from the fit and refits until the weight they imply
+        settles, starting from the variance of X.
 
     Attributes
     ----------
@@ -387,6 +429,12 @@ class StabilizedJelliumRegressor(BaseEOSRegressor):
         Standard errors of ``params_``.
     residual_variance_ : float
         Variance of one energy about the fit, eV^2.
+    gradient_weight_ : float or None
+        The weight of the derivatives in the last fit, units of X squared;
+        ``None`` when it had no ``y_grad``.
+    gradient_variance_ : float or None
+        Residual variance of a derivative, ``residual_variance_ /
+        gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
     n_iter_ : int
