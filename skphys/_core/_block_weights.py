@@ -13,7 +13,16 @@ unknown. They are estimated from the fit itself, as in iteratively reweighted
    of the fitted parameters through the leverages ``h_ii`` of the weighted fit
    (the diagonal of ``J (J^T J + R)^+ J^T``; the shares add up to ``m - n_params``);
 3. refit from where the last fit ended with ``w = s_values^2 / s_grad^2``, until
-   the weight changes by less than :data:`WEIGHT_RTOL`.
+   a round moves the weight by less than :data:`SETTLED` of its own standard
+   error: ``log w`` is the difference of two log-variances, each with variance
+   ``2 / dof_b``, so ``se(log w) = sqrt(2 / dof_values + 2 / dof_grad)``. Finer
+   than that the data do not know the weight, and the efficiency of the fit is
+   flat around its optimum (it loses to second order in ``log w``).
+
+The plain iteration ``w <- s_values^2 / s_grad^2`` converges linearly, slowly when
+the fit follows the weight closely; the steps are taken as secant steps on
+``log w`` once two rounds show the rate, between one and :data:`MAX_STRETCH`
+plain steps long.
 
 At the fixed point the residual variance of the whole fit, in the units of the
 values, is ``s_values^2``, and that of the derivatives is ``s_values^2 / w``: the
@@ -28,10 +37,13 @@ from sklearn.exceptions import ConvergenceWarning
 from ._uncertainty import covariance_factor
 from ._warn import warn
 
-# The weight has settled when a round changes it by less than this fraction.
-WEIGHT_RTOL = 1e-3
+# The weight has settled when a round moves log(w) by less than this fraction of
+# the standard error of log(w).
+SETTLED = 0.1
 # At most this many fits (rounds of reweighting).
 MAX_ROUNDS = 30
+# A secant step is at most this many times the plain fixed-point step.
+MAX_STRETCH = 5.0
 # The weight stays within this factor of the starting weight, either way.
 WEIGHT_RANGE = 1e8
 
@@ -90,14 +102,18 @@ def balanced_weight(problem, params, start, ridge=None):
     weight : float or None
         ``None`` when a block has less than one degree of freedom: its variance
         cannot be estimated, and the weight stays as it is.
+    log_stderr : float
+        Standard error of ``log(weight)``, ``sqrt(2 / dof_values + 2 / dof_grad)``.
     """
-    variances, _ = block_variances(problem, params, ridge)
+    variances, dofs = block_variances(problem, params, ridge)
     values, gradients = variances
     if not (np.isfinite(values) and np.isfinite(gradients)):
-        return None
+        return None, np.inf
+    log_stderr = float(np.sqrt(np.sum(2.0 / dofs)))
     if gradients == 0:
-        return start * WEIGHT_RANGE if values > 0 else None
-    return float(np.clip(values / gradients, start / WEIGHT_RANGE, start * WEIGHT_RANGE))
+        return (start * WEIGHT_RANGE if values > 0 else None), log_stderr
+    weight = float(np.clip(values / gradients, start / WEIGHT_RANGE, start * WEIGHT_RANGE))
+    return weight, log_stderr
 
 
 def solve_with_gradient_weight(problem, solve, starts, *, ridge=None, max_rounds=MAX_ROUNDS):
@@ -131,21 +147,36 @@ def solve_with_gradient_weight(problem, solve, starts, *, ridge=None, max_rounds
         When the weight has not settled after ``max_rounds`` fits.
     """
     start = problem.gradient_weight
+    limits = (start / WEIGHT_RANGE, start * WEIGHT_RANGE)
     result = solve(starts)
     curve = list(result.loss_curve)
+    previous = None  # (log w, plain step) of the last round
     for rounds in range(1, max_rounds + 1):
-        weight = balanced_weight(problem, result.params, start, ridge)
-        current = problem.gradient_weight
-        if weight is None or abs(np.log(weight / current)) <= WEIGHT_RTOL:
+        asked, log_stderr = balanced_weight(problem, result.params, start, ridge)
+        current = np.log(problem.gradient_weight)
+        if asked is None:
+            break
+        step = np.log(asked) - current
+        if abs(step) <= SETTLED * log_stderr:
             break
         if rounds == max_rounds:
             warn(
                 f"The weight of the derivatives did not settle in {max_rounds} fits (last "
-                f"{current:.6g}, asked for {weight:.6g}); give gradient_weight explicitly.",
+                f"{np.exp(current):.6g}, asked for {asked:.6g}); give gradient_weight "
+                "explicitly.",
                 ConvergenceWarning,
             )
             break
-        problem.set_gradient_weight(weight)
+        stretch = 1.0
+        if previous is not None and current != previous[0]:
+            # the plain step shrinks by (1 + slope) a round: a secant step on
+            # log(w) goes the whole way, 1 / -slope plain steps
+            slope = (step - previous[1]) / (current - previous[0])
+            if -1.0 < slope < 0.0:
+                stretch = min(-1.0 / slope, MAX_STRETCH)
+        previous = (current, step)
+        weight = np.exp(current + stretch * step)
+        problem.set_gradient_weight(float(np.clip(weight, *limits)))
         result = solve([result.params])
         curve.extend(result.loss_curve[1:])
     result.loss_curve = curve

@@ -220,12 +220,16 @@ class LeastSquaresProblem:
         ]  # fmt: skip
         if y_grad is not None:
             y_grad = np.asarray(y_grad, dtype=float)
+            gradient = input_gradient(model)
+            if hasattr(gradient, "jacobian"):  # written out, as the model's may be
+                gradient_jacobian = "closed_form"
+            else:  # autograd on the derivative, per sample as for the model
+                gradient_jacobian = "rows" if jacobian == "closed_form" else jacobian
             self.blocks.append(
                 ValueBlock(
-                    input_gradient(model), X, y_grad, sample_weight=weight,
-                    mask=~np.isnan(y_grad), column_scale=gradient_scale,
-                    weight=gradient_weight,
-                    jacobian="rows" if jacobian == "closed_form" else jacobian,
+                    gradient, X, y_grad, sample_weight=weight, mask=~np.isnan(y_grad),
+                    column_scale=gradient_scale, weight=gradient_weight,
+                    jacobian=gradient_jacobian,
                 )
             )  # fmt: skip
         stops = np.cumsum([0] + [block.n_rows for block in self.blocks])

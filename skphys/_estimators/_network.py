@@ -173,14 +173,64 @@ class TanhNetwork:
     def __call__(self, params, X):
         return tanh_network(params, X, self.layer_sizes)
 
-    def input_gradient(self, params, X):
-        """``d y / d X`` of a one-output network, shape (n_samples, n_features)."""
-        return tanh_network_gradient(params, X, self.layer_sizes)[:, 0, :]
+    @property
+    def input_gradient(self):
+        """``d y / d X`` of a one-output network as a model, (n_samples, n_features)."""
+        return TanhNetworkGradient(self.layer_sizes)
 
     def all_gradients(self, params, X):
         """``d y / d X`` of every output, flat per sample: (n_samples, n_outputs * n_features)."""
         gradient = tanh_network_gradient(params, X, self.layer_sizes)
         return anp.reshape(gradient, (X.shape[0], -1))
+
+
+class TanhNetworkGradient:
+    """The input gradient of a one-output network, with its Jacobian written out.
+
+    For one hidden layer, ``g_f = sum_h v_h s_h W_fh`` with ``t = tanh(X W + b)``,
+    ``s = 1 - t^2`` and output weights ``v``: its derivatives with respect to the
+    parameters are a few products (:meth:`jacobian`), 10-20 times cheaper than
+    differentiating :func:`tanh_network_gradient` again. Deeper networks have no
+    ``jacobian`` here and go through autograd.
+
+    Parameters
+    ----------
+    layer_sizes : list of int
+        ``[n_features, *hidden_layer_sizes, 1]``.
+    """
+
+    def __init__(self, layer_sizes):
+        self.layer_sizes = list(layer_sizes)
+
+    def __call__(self, params, X):
+        return tanh_network_gradient(params, X, self.layer_sizes)[:, 0, :]
+
+    def __getattr__(self, name):
+        if name == "jacobian" and len(self.layer_sizes) == 3 and self.layer_sizes[2] == 1:
+            return self._one_hidden_layer_jacobian
+        raise AttributeError(name)
+
+    def _one_hidden_layer_jacobian(self, params, X):
+        """Jacobian of ``self(params, X).ravel()``, shape (n_samples * n_features, n_params)."""
+        n_features, n_hidden, _ = self.layer_sizes
+        n_samples = X.shape[0]
+        params = np.asarray(params, dtype=float)
+        first = (n_features + 1) * n_hidden
+        W = params[: n_features * n_hidden].reshape(n_features, n_hidden)
+        b = params[n_features * n_hidden : first]
+        v = params[first : first + n_hidden]
+        t = tanh(X @ W + b)
+        s = 1.0 - t**2
+        q = -2.0 * t * s  # ds/da
+        jac = np.zeros((n_samples, n_features, params.shape[0]))
+        # dg_f/dW_kh = v_h (s_h [f == k] + W_fh q_h x_k)
+        dW = (v * q)[:, None, None, :] * W[None, :, None, :] * X[:, None, :, None]
+        index = np.arange(n_features)
+        dW[:, index, index, :] += v * s[:, None, :]
+        jac[:, :, : n_features * n_hidden] = dW.reshape(n_samples, n_features, -1)
+        jac[:, :, n_features * n_hidden : first] = (v * q)[:, None, :] * W[None]  # dg_f/db_h
+        jac[:, :, first : first + n_hidden] = s[:, None, :] * W[None]  # dg_f/dv_h
+        return jac.reshape(n_samples * n_features, -1)  # the output bias: 0
 
 
 def init_network(layer_sizes, rng, scale="fan_in"):
