@@ -83,6 +83,48 @@ def block_variances(problem, params, ridge=None):
     return variances, dofs
 
 
+def block_covariances(problem, params, ridge=None):
+    """Each block's share of the parameter covariance, with its degrees of freedom.
+
+    The covariance ``s^2 A`` with ``A = (J^T J + R)^+`` is the sum of the blocks'
+    shares ``s_b^2 A J_b^T J_b A`` (and the prior's ``s^2 A R A``), each block's
+    scale estimated from its own residuals with ``dof_b`` degrees of freedom (at
+    the settled weight the ``s_b^2`` are all ``s^2``). Intervals take their
+    degrees of freedom from these shares (:func:`satterthwaite_dof`): a
+    parameter that the derivatives determine has about as many as they do.
+
+    Parameters
+    ----------
+    problem : LeastSquaresProblem
+        The fitted problem.
+    params : ndarray of shape (n_params,)
+        Fitted parameters, in the model's units.
+    ridge : ndarray of shape (n_params,), default=None
+        Diagonal of the ridge (the penalty).
+
+    Returns
+    -------
+    shares : ndarray of shape (n_blocks, n_params, n_params)
+        In the units of the problem's weighted residuals, squared.
+    variances : ndarray of shape (n_blocks,)
+        Each block's weighted residual variance ``s_b^2``.
+    dofs : ndarray of shape (n_blocks,)
+        Each block's degrees of freedom.
+    """
+    x = problem.internal(params)
+    jac = problem.data_jacobian(x)
+    residuals = problem.data_residuals(x)
+    factor = covariance_factor(jac, ridge)
+    _, dofs = block_variances(problem, params, ridge)
+    shares, variances = [], []
+    for rows, dof in zip(problem.block_rows, dofs, strict=True):
+        variance = float(residuals[rows] @ residuals[rows]) / dof if dof > 0 else np.inf
+        projected = jac[rows] @ factor
+        shares.append(variance * (factor @ (projected.T @ projected) @ factor.T))
+        variances.append(variance)
+    return np.array(shares), np.array(variances), dofs
+
+
 def balanced_weight(problem, params, start, ridge=None):
     """The derivative weight ``s_values^2 / s_grad^2`` the residuals at ``params`` ask for.
 

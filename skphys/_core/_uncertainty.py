@@ -143,7 +143,42 @@ def prediction_std(model, params, factor, X, jacobian_method):
 
 
 def student_t_quantile(alpha, dof):
-    """Two-sided Student t quantile ``t_{1 - alpha/2, dof}`` (``inf`` without dof)."""
-    if dof <= 0:
-        return np.inf
-    return float(stats.t.ppf(1.0 - alpha / 2.0, dof))
+    """Two-sided Student t quantile ``t_{1 - alpha/2, dof}`` (``inf`` without dof).
+
+    ``dof`` may be an array (one per parameter or per point); the result then has
+    its shape.
+    """
+    if np.ndim(dof) == 0:
+        return np.inf if dof <= 0 else float(stats.t.ppf(1.0 - alpha / 2.0, dof))
+    dof = np.asarray(dof, dtype=float)
+    with np.errstate(invalid="ignore"):
+        return np.where(dof > 0, stats.t.ppf(1.0 - alpha / 2.0, np.maximum(dof, 1e-300)), np.inf)
+
+
+def satterthwaite_dof(shares, dofs):
+    """Degrees of freedom of a variance summed from independently estimated parts.
+
+    Welch-Satterthwaite: a variance ``sum_b v_b``, where part ``b`` is estimated
+    with ``dof_b`` degrees of freedom, is treated as having
+    ``(sum_b v_b)^2 / sum_b (v_b^2 / dof_b)`` of them. A part with infinite
+    ``dof_b`` (a prior) is known.
+
+    Parameters
+    ----------
+    shares : ndarray of shape (n_parts, ...)
+        Non-negative parts ``v_b`` of each variance.
+    dofs : ndarray of shape (n_parts,)
+        Degrees of freedom of each part's estimate.
+
+    Returns
+    -------
+    dof : ndarray of shape shares.shape[1:]
+        Between the smallest and the sum of the finite ``dofs`` wherever a part is
+        positive.
+    """
+    shares = np.maximum(np.asarray(shares, dtype=float), 0.0)
+    dofs = np.asarray(dofs, dtype=float).reshape((-1,) + (1,) * (shares.ndim - 1))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dof = np.sum(shares, axis=0) ** 2 / np.sum(shares**2 / dofs, axis=0)
+    finite = dofs[np.isfinite(dofs)]
+    return np.clip(dof, finite.min(), finite.sum())

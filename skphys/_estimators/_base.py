@@ -154,7 +154,10 @@ class RegressorContractMixin:
             'confidence' bounds the fitted mean (parameter uncertainty only);
             'prediction' bounds a new observation of unit weight (adds the residual
             variance ``residual_variance_``). Both use the Student t distribution
-            with ``dof_`` degrees of freedom.
+            with ``dof_`` degrees of freedom; after a fit with derivatives, with
+            the Welch-Satterthwaite degrees of freedom of each point's variance,
+            shared between the values and the derivatives by what each
+            contributes (each block estimates its own scatter).
 
         Returns
         -------
@@ -169,7 +172,10 @@ class RegressorContractMixin:
         y_pred, std = self.predict(X, return_std=True)
         if kind == "prediction":
             std = np.sqrt(std**2 + self.residual_variance_)
-        half = student_t_quantile(alpha, self.dof_) * std
+        dof = self.dof_
+        if getattr(self, "_interval_parts", None) is not None:
+            dof = self._interval_dof(self._validated_X(X), kind).reshape(std.shape)
+        half = student_t_quantile(alpha, dof) * std
         return np.stack([y_pred - half, y_pred + half], axis=-1)
 
 

@@ -8,7 +8,9 @@ attributes, and ``predict_gradient`` with its standard deviation.
 
 import numpy as np
 
-from .._core import input_gradient, prediction_std
+from .._core import input_gradient, model_jacobian, prediction_std
+from .._core._block_weights import block_covariances
+from .._core._uncertainty import satterthwaite_dof
 
 
 def starting_gradient_weight(X, sample_weight, gradient_weight):
@@ -72,11 +74,49 @@ class GradientFitMixin:
                 "'broadcast'); this one needed jacobian='reverse'."
             )
 
-    def _set_gradient_fit(self, problem, residual_variance):
-        """Record the weight of the derivatives and their residual variance."""
+    def _set_gradient_fit(self, problem, residual_variance, params, ridge=None):
+        """Record the weight of the derivatives, their variance and the blocks' shares.
+
+        The shares of the covariance (in the problem's own units) give intervals
+        their degrees of freedom: the values and the derivatives each estimate
+        their own scatter, with their own degrees of freedom.
+        """
         weight = problem.gradient_weight
         self.gradient_weight_ = None if weight is None else float(weight)
         self.gradient_variance_ = None if weight is None else float(residual_variance / weight)
+        self._interval_parts = (
+            None if weight is None else block_covariances(problem, params, ridge)
+        )
+
+    def _parameter_dof(self):
+        """Degrees of freedom of each parameter's interval (Welch-Satterthwaite)."""
+        parts = getattr(self, "_interval_parts", None)
+        if parts is None:
+            return self.dof_
+        shares, _, dofs = parts
+        return satterthwaite_dof(np.diagonal(shares, axis1=1, axis2=2), dofs)
+
+    def _internal_jacobian(self, X):
+        """Jacobian of the model at validated X in the units of the fitted problem."""
+        return model_jacobian(self._model, self.params_, X, self.jacobian_method_)
+
+    def _interval_dof(self, X, kind):
+        """Degrees of freedom of the interval at each of the validated points X.
+
+        With derivatives fitted, from the blocks' shares of the prediction's
+        variance (and, for 'prediction', the values' own scatter); else ``dof_``.
+        """
+        parts = getattr(self, "_interval_parts", None)
+        if parts is None:
+            return self.dof_
+        shares, variances, dofs = parts
+        with np.errstate(all="ignore"):
+            jac = self._internal_jacobian(X)
+        parts_of_variance = np.einsum("ij,bjk,ik->bi", jac, shares, jac)
+        if kind == "prediction":
+            noise = np.full((1, X.shape[0]), variances[0])
+            parts_of_variance, dofs = np.vstack([parts_of_variance, noise]), np.r_[dofs, dofs[0]]
+        return satterthwaite_dof(parts_of_variance, dofs)
 
     def _gradient_line(self):
         """The summary's line on the derivatives ('' without them)."""

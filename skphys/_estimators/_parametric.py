@@ -233,7 +233,7 @@ class BaseParametricRegressor(
         self.residual_variance_ = residual_variance
         self.dof_ = int(dof)
         self.jacobian_method_ = jacobian
-        self._set_gradient_fit(problem, residual_variance)
+        self._set_gradient_fit(problem, residual_variance, result.params)
         self._set_fit_result(result)
         return X, y, sample_weight
 
@@ -280,6 +280,9 @@ class BaseParametricRegressor(
         """Two-sided ``1 - alpha`` confidence intervals of the parameters.
 
         ``params_ -/+ t_{1-alpha/2, dof_} perr_``, as pycse's ``nlinfit`` reports.
+        After a fit with derivatives, each parameter's t has the
+        Welch-Satterthwaite degrees of freedom of its variance, shared between
+        the values and the derivatives by what each contributes.
 
         Parameters
         ----------
@@ -293,7 +296,7 @@ class BaseParametricRegressor(
         """
         check_is_fitted(self)
         alpha = check_alpha(alpha)
-        half = student_t_quantile(alpha, self.dof_) * self.perr_
+        half = student_t_quantile(alpha, self._parameter_dof()) * self.perr_
         return np.column_stack([self.params_ - half, self.params_ + half])
 
     def _param_units(self):

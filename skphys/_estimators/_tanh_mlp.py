@@ -19,6 +19,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._core import (
     SOLVERS,
     LeastSquaresProblem,
+    model_jacobian,
     parameter_covariance,
     prediction_std,
     solve_best,
@@ -422,7 +423,7 @@ class TanhMLPRegressor(
         # the residual variance of the standardised targets, in the units of each output
         variance = residual_variance * self.y_scale_**2
         self.residual_variance_ = float(variance[0]) if self.n_outputs_ == 1 else variance
-        self._set_gradient_fit(problem, self.residual_variance_)
+        self._set_gradient_fit(problem, self.residual_variance_, std_params, ridge)
         self.start_losses_ = np.asarray(start_losses)
         self._set_fit_result(result)
         if reached_target:
@@ -574,6 +575,12 @@ class TanhMLPRegressor(
         )
         low, high = self.data_min_ - margin, self.data_max_ + margin
         return np.all((X >= low) & (X <= high), axis=1)
+
+    def _internal_jacobian(self, X):
+        # in the standardised units the network was fitted in
+        Xs = (X - self.x_mean_) / self.x_scale_
+        network = TanhNetwork(self._layer_sizes())
+        return model_jacobian(network, self._standardised_params(), Xs, "broadcast")
 
     def _flat_params(self):
         return np.asarray(flatten(list(zip(self.coefs_, self.intercepts_, strict=True))))
