@@ -1,0 +1,140 @@
+"""Derivatives of the energy in the interatomic distances, from Cartesian forces.
+
+The reference, independent of the conversion: the analytic pair derivative of a
+Lennard-Jones potential, whose forces ASE computes in its own code.
+"""
+
+import numpy as np
+import pytest
+from ase import Atoms
+from ase.calculators.emt import EMT
+from ase.calculators.lj import LennardJones
+
+from skphys._atoms._distance_gradient import _BOND_FORCE, distance_jacobian
+from skphys.atoms import distance_gradient, pair_distances
+
+EPS = np.finfo(np.float64).eps
+SIGMA, EPSILON = 2.3, 0.4  # Å, eV
+
+
+def lennard_jones_derivative(r):
+    """dphi/dr of phi(r) = 4 epsilon ((sigma/r)^12 - (sigma/r)^6), eV/Å, and its terms.
+
+    Near the minimum the two terms cancel: rounding in any code that sums them is
+    relative to the terms, not to their sum.
+    """
+    attraction = 24 * EPSILON / r * (SIGMA / r) ** 6
+    repulsion = 48 * EPSILON / r * (SIGMA / r) ** 12
+    return attraction - repulsion, attraction + repulsion
+
+
+def forward_error_bound(positions, *scales):
+    """10 m n eps cond(B) times the sum of ``scales``: how far rounding moves dE/dr.
+
+    The least-squares solve and the calculator's rounding of the forces (relative
+    to the terms it sums) move dE/dr by at most this (Notes of distance_gradient).
+    """
+    jacobian = distance_jacobian(positions)
+    m, n = jacobian.T.shape
+    return 10 * m * n * EPS * np.linalg.cond(jacobian) * sum(scales)
+
+
+def random_structure(n_atoms, seed):
+    """Atoms 2 to 3.5 Å apart around a random origin, in a random orientation."""
+    rng = np.random.default_rng(seed)
+    while True:
+        positions = rng.uniform(-2, 2, size=(n_atoms, 3)) + rng.uniform(-20, 20, size=3)
+        r = pair_distances(Atoms(f"Cu{n_atoms}", positions=positions))
+        if r.min() > 2.0 and r.max() < 3.5:
+            return Atoms(f"Cu{n_atoms}", positions=positions)
+
+
+def lennard_jones(atoms):
+    atoms = atoms.copy()
+    atoms.calc = LennardJones(sigma=SIGMA, epsilon=EPSILON, rc=10.0)  # every pair inside rc
+    return atoms
+
+
+@pytest.mark.parametrize("n_atoms", [2, 3, 4])
+@pytest.mark.parametrize("seed", range(5))
+def test_pair_potential_gives_its_pair_derivative(n_atoms, seed):
+    # A pair potential has dE/dr_ij = phi'(r_ij) exactly.
+    atoms = lennard_jones(random_structure(n_atoms, seed))
+    gradient = distance_gradient(atoms.positions, -atoms.get_forces())
+    expected, terms = lennard_jones_derivative(pair_distances(atoms))
+    assert np.linalg.norm(gradient - expected) <= forward_error_bound(
+        atoms.positions, np.linalg.norm(expected), np.linalg.norm(terms))
+
+
+@pytest.mark.parametrize("n_atoms", [2, 3])
+def test_emt_forces_are_reproduced_at_rounding_level(n_atoms):
+    # Cu2 and Cu3: B^T dE/dr gives the forces back, with the residual of a
+    # backward-stable solve (Notes of distance_gradient).
+    atoms = random_structure(n_atoms, seed=7)
+    atoms.calc = EMT()
+    position_gradient = -atoms.get_forces()
+    gradient = distance_gradient(atoms.positions, position_gradient)
+    jacobian = distance_jacobian(atoms.positions)
+    m, n = jacobian.T.shape
+    residual = np.linalg.norm(jacobian.T @ gradient - position_gradient.ravel())
+    assert residual <= 10 * m * n * EPS * np.linalg.cond(jacobian) * np.linalg.norm(
+        position_gradient)
+
+
+def test_result_does_not_depend_on_the_frame():
+    atoms = random_structure(3, seed=3)
+    atoms.calc = EMT()
+    gradient = distance_gradient(atoms.positions, -atoms.get_forces())
+    moved = atoms.copy()
+    moved.rotate(37, (1, 2, 3), center="COM")
+    moved.translate([5.0, -3.0, 1.0])
+    moved.calc = EMT()
+    # Each result within the forward error bound of the exact one, with EMT's
+    # terms below the bond force per component.
+    allowed = 2 * forward_error_bound(atoms.positions, np.linalg.norm(gradient),
+                                      np.linalg.norm(atoms.get_forces()),
+                                      np.sqrt(9) * _BOND_FORCE)
+    assert np.linalg.norm(distance_gradient(moved.positions, -moved.get_forces())
+                          - gradient) <= allowed
+
+
+def test_five_atoms_have_redundant_distances():
+    atoms = random_structure(5, seed=0)
+    atoms.calc = EMT()
+    with pytest.raises(ValueError, match="5 atoms have 10 interatomic distances and 9 .*"
+                                         "redundant"):
+        distance_gradient(atoms.positions, -atoms.get_forces())
+
+
+def test_net_force_is_refused():
+    atoms = lennard_jones(random_structure(3, seed=1))
+    position_gradient = -atoms.get_forces() + [1e-6, 0.0, 0.0]  # on every atom
+    with pytest.raises(ValueError, match="not the gradient of a function of the interatomic"):
+        distance_gradient(atoms.positions, position_gradient)
+
+
+def test_torque_is_refused():
+    atoms = lennard_jones(random_structure(3, seed=2))
+    centred = atoms.positions - atoms.positions.mean(axis=0)
+    torque = 1e-6 * np.cross([0.0, 0.0, 1.0], centred)  # a rotation's displacement field
+    with pytest.raises(ValueError, match="net force or torque"):
+        distance_gradient(atoms.positions, -atoms.get_forces() + torque)
+
+
+def test_collinear_trimer_is_degenerate():
+    positions = [[0, 0, 0], [2.0, 0, 0], [4.5, 0, 0]]
+    with pytest.raises(ValueError, match="degenerate .* not independent"):
+        distance_gradient(positions, np.zeros((3, 3)))
+
+
+@pytest.mark.parametrize(
+    "positions, gradient, match",
+    [
+        (np.zeros((2, 3)), np.zeros((3, 3)), "both have shape"),
+        ([[0, 0, 0], [0, 0, 0]], np.zeros((2, 3)), "share a position"),
+        ([[0, 0, 0], [2, 0, 0]], [[np.nan, 0, 0], [0, 0, 0]], "finite"),
+    ],
+)
+def test_bad_input_is_named(positions, gradient, match):
+    with pytest.raises(ValueError, match=match):
+        distance_gradient(positions, gradient)
