@@ -5,7 +5,9 @@ into energies from an ASE calculator (EMT by default), optionally cached in an
 ASE database and computed in parallel through joblib (or on a dask cluster).
 :class:`PairDistanceTransformer` turns ``ase.Atoms`` structures into their
 interatomic distances. :func:`compute_energies` is the function behind the
-transformer, and reports calculator calls and cache hits.
+transformer, reports calculator calls and cache hits, and with
+``return_gradients=True`` also returns the derivatives of the energies in the
+distances, from the calculator's forces (cached in the rows of the energies).
 :func:`distance_gradient` turns the gradient of an energy in the positions of one
 structure (minus its forces) into that in its interatomic distances.
 

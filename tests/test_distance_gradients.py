@@ -1,7 +1,8 @@
 """Derivatives of the energy in the interatomic distances, from Cartesian forces.
 
-The reference, independent of the conversion: the analytic pair derivative of a
-Lennard-Jones potential, whose forces ASE computes in its own code.
+References independent of the conversion: the analytic pair derivative of a
+Lennard-Jones potential (whose forces ASE computes in its own code) and central
+finite differences of EMT energies in the distances.
 """
 
 import numpy as np
@@ -11,7 +12,7 @@ from ase.calculators.emt import EMT
 from ase.calculators.lj import LennardJones
 
 from skphys._atoms._distance_gradient import _BOND_FORCE, distance_jacobian
-from skphys.atoms import distance_gradient, pair_distances
+from skphys.atoms import atoms_from_distances, compute_energies, distance_gradient, pair_distances
 
 EPS = np.finfo(np.float64).eps
 SIGMA, EPSILON = 2.3, 0.4  # Å, eV
@@ -96,6 +97,35 @@ def test_result_does_not_depend_on_the_frame():
                                       np.sqrt(9) * _BOND_FORCE)
     assert np.linalg.norm(distance_gradient(moved.positions, -moved.get_forces())
                           - gradient) <= allowed
+
+
+def central_difference(symbols, distances, h):
+    """(E(r + h e_k) - E(r - h e_k)) / 2h for each distance k, from EMT energies."""
+    steps = h * np.eye(len(distances))
+    energies, _ = compute_energies(symbols, np.vstack([distances + steps, distances - steps]))
+    return (energies[: len(distances)] - energies[len(distances):]) / (2 * h)
+
+
+@pytest.mark.parametrize(
+    "symbols, distances",
+    [("Cu2", [1.9]), ("Cu2", [2.4]), ("Cu3", [2.3, 2.6, 2.9]), ("AuCuAu", [2.5, 2.7, 3.1])],
+)
+def test_gradients_match_finite_differences_of_the_energy(symbols, distances):
+    # D(h) = dE/dr + h^2 E'''/6 + O(h^4), so D(2h) - D(h) is three times the
+    # truncation error of D(h) to leading order; the O(h^4) rest is ~1e-16 of
+    # E^(5) here. Rounding: each energy errs by about 100 eps (n_atoms x 10 eV),
+    # EMT summing per atom a few terms below 10 eV (cohesive energies of Cu and
+    # Au: 3.5 and 3.8 eV), which D(h) divides by h. The conversion's own error
+    # (~1e-13 eV/Å) is negligible beside either.
+    distances = np.array(distances)
+    _, gradients, _ = compute_energies(symbols, [distances], return_gradients=True)
+    h = 1e-4  # Å
+    fine, coarse = central_difference(symbols, distances, h), central_difference(
+        symbols, distances, 2 * h)
+    energy_rounding = 100 * EPS * len(atoms_from_distances(symbols, distances)) * 10.0
+    tolerance = np.abs(coarse - fine) + 2 * energy_rounding / h
+    assert np.all(np.abs(gradients[0] - fine) <= tolerance)
+    assert np.all(tolerance < 1e-5 * np.abs(gradients[0]).max())  # the test can fail
 
 
 def test_five_atoms_have_redundant_distances():
