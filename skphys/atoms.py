@@ -4,7 +4,9 @@
 into energies from an ASE calculator (EMT by default), optionally cached in an
 ASE database and computed in parallel through joblib (or on a dask cluster).
 :class:`PairDistanceTransformer` turns ``ase.Atoms`` structures into their
-interatomic distances. :func:`compute_energies` is the function behind the
+interatomic distances, or, given :class:`PositionGradients` (derivatives of the
+energies in the atomic positions), the derivatives of the energies in those
+distances: the ``y_grad`` of a pipeline. :func:`compute_energies` is the function behind the
 transformer, reports calculator calls and cache hits, and with
 ``return_gradients=True`` also returns the derivatives of the energies in the
 distances, from the calculator's forces (cached in the rows of the energies).
@@ -36,12 +38,14 @@ from ._atoms._distance_gradient import distance_gradient
 from ._atoms._distance_transformer import PairDistanceTransformer
 from ._atoms._energy_transformer import AseEnergyTransformer
 from ._atoms._geometry import atoms_from_distances, pair_distances, pair_names
+from ._atoms._position_gradients import PositionGradients
 
 __all__ = [
     "CACHE_DISTANCE_DECIMALS",
     "AseEnergyTransformer",
     "EnergyStats",
     "PairDistanceTransformer",
+    "PositionGradients",
     "atoms_from_distances",
     "compute_energies",
     "distance_gradient",
