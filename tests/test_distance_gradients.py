@@ -11,7 +11,7 @@ from ase import Atoms
 from ase.calculators.emt import EMT
 from ase.calculators.lj import LennardJones
 
-from skphys._atoms._distance_gradient import _BOND_FORCE, distance_jacobian
+from skphys._atoms._distance_gradient import distance_jacobian
 from skphys.atoms import atoms_from_distances, compute_energies, distance_gradient, pair_distances
 
 EPS = np.finfo(np.float64).eps
@@ -27,17 +27,6 @@ def lennard_jones_derivative(r):
     attraction = 24 * EPSILON / r * (SIGMA / r) ** 6
     repulsion = 48 * EPSILON / r * (SIGMA / r) ** 12
     return attraction - repulsion, attraction + repulsion
-
-
-def forward_error_bound(positions, *scales):
-    """10 m n eps cond(B) times the sum of ``scales``: how far rounding moves dE/dr.
-
-    The least-squares solve and the calculator's rounding of the forces (relative
-    to the terms it sums) move dE/dr by at most this (Notes of distance_gradient).
-    """
-    jacobian = distance_jacobian(positions)
-    m, n = jacobian.T.shape
-    return 10 * m * n * EPS * np.linalg.cond(jacobian) * sum(scales)
 
 
 def random_structure(n_atoms, seed):
@@ -58,31 +47,32 @@ def lennard_jones(atoms):
 
 @pytest.mark.parametrize("n_atoms", [2, 3, 4])
 @pytest.mark.parametrize("seed", range(5))
-def test_pair_potential_gives_its_pair_derivative(n_atoms, seed):
-    # A pair potential has dE/dr_ij = phi'(r_ij) exactly.
+def test_pair_potential_gives_its_pair_derivative(n_atoms, seed, rounding):
+    # A pair potential has dE/dr_ij = phi'(r_ij) exactly. The solve and the
+    # calculator's rounding (relative to the terms it sums) move it by at most
+    # the bound of the Notes of distance_gradient.
     atoms = lennard_jones(random_structure(n_atoms, seed))
     gradient = distance_gradient(atoms.positions, -atoms.get_forces())
     expected, terms = lennard_jones_derivative(pair_distances(atoms))
-    assert np.linalg.norm(gradient - expected) <= forward_error_bound(
+    assert np.linalg.norm(gradient - expected) <= rounding.conversion(
         atoms.positions, np.linalg.norm(expected), np.linalg.norm(terms))
 
 
 @pytest.mark.parametrize("n_atoms", [2, 3])
-def test_emt_forces_are_reproduced_at_rounding_level(n_atoms):
+def test_emt_forces_are_reproduced_at_rounding_level(n_atoms, rounding):
     # Cu2 and Cu3: B^T dE/dr gives the forces back, with the residual of a
-    # backward-stable solve (Notes of distance_gradient).
+    # backward-stable solve and of the rounding in EMT's forces (Notes of
+    # distance_gradient).
     atoms = random_structure(n_atoms, seed=7)
     atoms.calc = EMT()
     position_gradient = -atoms.get_forces()
     gradient = distance_gradient(atoms.positions, position_gradient)
-    jacobian = distance_jacobian(atoms.positions)
-    m, n = jacobian.T.shape
-    residual = np.linalg.norm(jacobian.T @ gradient - position_gradient.ravel())
-    assert residual <= 10 * m * n * EPS * np.linalg.cond(jacobian) * np.linalg.norm(
-        position_gradient)
+    residual = distance_jacobian(atoms.positions).T @ gradient - position_gradient.ravel()
+    assert np.linalg.norm(residual) <= rounding.forces(atoms, gradient)
+    assert np.linalg.norm(residual) < 1e-9 * np.linalg.norm(position_gradient)  # can fail
 
 
-def test_result_does_not_depend_on_the_frame():
+def test_result_does_not_depend_on_the_frame(rounding):
     atoms = random_structure(3, seed=3)
     atoms.calc = EMT()
     gradient = distance_gradient(atoms.positions, -atoms.get_forces())
@@ -90,13 +80,8 @@ def test_result_does_not_depend_on_the_frame():
     moved.rotate(37, (1, 2, 3), center="COM")
     moved.translate([5.0, -3.0, 1.0])
     moved.calc = EMT()
-    # Each result within the forward error bound of the exact one, with EMT's
-    # terms below the bond force per component.
-    allowed = 2 * forward_error_bound(atoms.positions, np.linalg.norm(gradient),
-                                      np.linalg.norm(atoms.get_forces()),
-                                      np.sqrt(9) * _BOND_FORCE)
-    assert np.linalg.norm(distance_gradient(moved.positions, -moved.get_forces())
-                          - gradient) <= allowed
+    moved_gradient = distance_gradient(moved.positions, -moved.get_forces())
+    assert np.linalg.norm(moved_gradient - gradient) <= rounding.forces(atoms, gradient)
 
 
 def central_difference(symbols, distances, h):

@@ -18,7 +18,6 @@ from sklearn.model_selection import KFold, cross_validate
 from sklearn.pipeline import Pipeline
 from sklearn.utils import _safe_indexing
 
-from skphys._atoms._distance_gradient import _BOND_FORCE, distance_jacobian
 from skphys.atoms import (
     PairDistanceTransformer,
     PositionGradients,
@@ -26,7 +25,6 @@ from skphys.atoms import (
     compute_energies,
 )
 
-EPS = np.finfo(np.float64).eps
 TRIANGLES = np.array([[2.3, 2.6, 2.9], [2.5, 2.4, 2.7], [2.2, 2.8, 3.0], [2.4, 2.6, 3.1],
                       [2.9, 2.5, 2.35], [2.7, 2.3, 2.45]])
 
@@ -46,15 +44,6 @@ def emt_structures(symbols="Cu3", sides=TRIANGLES):
         atoms.translate([1.0, -2.0, 0.5 * k])
         structures.append(with_emt(atoms))
     return structures
-
-
-def rounding_allowance(atoms, gradient):
-    """How far two correct conversions of EMT forces may differ (distance_gradient Notes)."""
-    jacobian = distance_jacobian(atoms.positions)
-    m, n = jacobian.T.shape
-    scale = np.linalg.norm(gradient) + np.linalg.norm(atoms.get_forces()) + np.sqrt(m) * (
-        _BOND_FORCE)
-    return 2 * 10 * m * n * EPS * np.linalg.cond(jacobian) * scale
 
 
 class RecordingRegressor(RegressorMixin, BaseEstimator):
@@ -79,6 +68,7 @@ def gradient_pipeline():
 
 @pytest.fixture
 def routing():
+    """Metadata routing on, as Pipeline(transform_input=...) requires."""
     with sklearn.config_context(enable_metadata_routing=True):
         yield
 
@@ -126,7 +116,7 @@ def test_gradients_of_the_wrong_shape_are_named():
 
 
 # -- the transform ------------------------------------------------------------------
-def test_atom_order_columns_are_compute_energies_gradients():
+def test_atom_order_columns_are_compute_energies_gradients(rounding):
     # Two ways to dE/dr: EMT forces on the moved and turned structures through
     # the transformer, and compute_energies on the distances.
     structures = emt_structures()
@@ -135,7 +125,7 @@ def test_atom_order_columns_are_compute_energies_gradients():
     _, expected, _ = compute_energies("Cu3", TRIANGLES, return_gradients=True)
     assert gradients.shape == (6, 3)
     for atoms, row, reference in zip(structures, gradients, expected, strict=True):
-        assert np.linalg.norm(row - reference) <= rounding_allowance(atoms, reference)
+        assert np.linalg.norm(row - reference) <= rounding.forces(atoms, reference)
 
 
 def test_sorted_columns_follow_the_distances_on_a_mixed_trimer():
@@ -159,13 +149,13 @@ def test_sorted_columns_follow_the_distances_on_a_mixed_trimer():
     assert not np.array_equal(sorted_gradients, gradients)  # the test can fail
 
 
-def test_sorted_gradients_do_not_depend_on_the_atom_order():
+def test_sorted_gradients_do_not_depend_on_the_atom_order(rounding):
     structures = emt_structures("AuCuAu", np.array([[2.6, 2.8, 2.4]]))
     swapped = [with_emt(structures[0][[2, 1, 0]])]  # the two Au exchanged
     transformer = PairDistanceTransformer().fit(structures)
     first = transformer.transform(PositionGradients(structures))[0]
     second = transformer.transform(PositionGradients(swapped))[0]
-    assert np.linalg.norm(second - first) <= rounding_allowance(structures[0], first)
+    assert np.linalg.norm(second - first) <= rounding.forces(structures[0], first)
 
 
 def test_plain_structures_still_give_distances():
@@ -198,7 +188,7 @@ def test_fit_on_position_gradients_is_refused():
 
 
 # -- through scikit-learn -----------------------------------------------------------
-def test_pipeline_hands_the_converted_gradient_to_the_final_step(routing):
+def test_pipeline_hands_the_converted_gradient_to_the_final_step(routing, rounding):
     structures = emt_structures()
     energies = np.arange(6.0)
     pipe = gradient_pipeline().fit(structures, energies, y_grad=PositionGradients(structures))
@@ -211,7 +201,7 @@ def test_pipeline_hands_the_converted_gradient_to_the_final_step(routing):
     assert np.all(np.diff(pipe[-1].X_, axis=1) > 0)
     for atoms, row, reference, columns in zip(structures, received, expected, order,
                                               strict=True):
-        assert np.linalg.norm(row - reference[columns]) <= rounding_allowance(atoms, reference)
+        assert np.linalg.norm(row - reference[columns]) <= rounding.forces(atoms, reference)
 
 
 def test_cross_validation_splits_the_gradients_by_fold(routing):
