@@ -1,10 +1,13 @@
-"""Fixtures shared by the test modules: EMT energies and data from declarations."""
+"""Fixtures shared by the test modules: EMT energies, data from declarations, rounding."""
+
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from ase import Atoms
 from ase.calculators.emt import EMT
 
+from skphys._atoms._distance_gradient import _BOND_FORCE, distance_jacobian
 from skphys.datasets import load_murnaghan_example
 
 
@@ -30,6 +33,37 @@ def declared_example(cls, n_samples=30, noise=1e-3, seed=0):
     rng = np.random.default_rng(seed)
     y = cls.physical_model.function(x, *params) + rng.normal(scale=noise, size=x.size)
     return x[:, None], y
+
+
+def conversion_rounding(positions, *scales):
+    """How far rounding may move dE/dr converted from a gradient in ``positions``, eV/Å.
+
+    ``10 m n eps cond(B)`` times the sum of ``scales`` (eV/Å), B = dr/dx,
+    m = 3 n_atoms, n = n_pairs: the bound of the Notes of
+    :func:`skphys.atoms.distance_gradient`, with the sizes of what was rounded.
+    """
+    jacobian = distance_jacobian(positions)
+    m, n = jacobian.T.shape
+    return 10 * m * n * np.finfo(np.float64).eps * np.linalg.cond(jacobian) * sum(scales)
+
+
+def force_conversion_rounding(atoms, gradient):
+    """How far two correct conversions of the forces on ``atoms`` may differ, eV/Å.
+
+    Twice :func:`conversion_rounding` with the sizes rounded: dE/dr, the forces,
+    and the terms a calculator sums into each force component (at most a bond
+    force each).
+    """
+    m = 3 * len(atoms)
+    return 2 * conversion_rounding(atoms.positions, np.linalg.norm(gradient),
+                                   np.linalg.norm(atoms.get_forces()),
+                                   np.sqrt(m) * _BOND_FORCE)
+
+
+@pytest.fixture(scope="session")
+def rounding():
+    """``conversion_rounding`` and ``force_conversion_rounding``, by attribute."""
+    return SimpleNamespace(conversion=conversion_rounding, forces=force_conversion_rounding)
 
 
 @pytest.fixture(scope="session")

@@ -1,4 +1,10 @@
-"""Energies kept in an ASE database (SQLite), keyed on symbols, geometry and calculator."""
+"""Energies and forces kept in an ASE database (SQLite), keyed on symbols, geometry, calculator.
+
+A row holds the energy, and the forces when they were asked for. Rows are only
+ever added: forces asked for a geometry cached without them come in a new row
+with the same key, which supersedes the old one when read (rows are read in order
+of their id), so files written before forces were cached keep working.
+"""
 
 import hashlib
 import json
@@ -9,6 +15,7 @@ from pathlib import Path
 from types import MappingProxyType
 
 import ase.db
+import numpy as np
 from ase.calculators.singlepoint import SinglePointCalculator
 
 from ._geometry import atoms_from_distances
@@ -20,9 +27,10 @@ _KEY = "skphys_key"
 _METADATA = "skphys_energy_cache"
 _FORMAT = 1
 
-# Energies already read in this process, per file (path and the random id in its
-# metadata): a pipeline refitted by GridSearchCV opens the same cache hundreds of
-# times, and then reads only the rows added since (rows are never changed).
+# Energies and forces already read in this process, per file (path and the random
+# id in its metadata): a pipeline refitted by GridSearchCV opens the same cache
+# hundreds of times, and then reads only the rows added since (rows are never
+# changed).
 _READ = {}
 
 
@@ -65,7 +73,7 @@ def _sqlite_tables(path):
 
 
 class EnergyCache:
-    """An ASE database (SQLite) of total energies, bound to one calculator.
+    """An ASE database (SQLite) of total energies and forces, bound to one calculator.
 
     The file's metadata records the calculator; a file that is not an ASE
     database, an ASE database that skphys did not write, or a cache of another
@@ -126,41 +134,60 @@ class EnergyCache:
     def _memo(self):
         memo = _READ.get(self.path)
         if memo is None or memo["file_id"] != self.file_id:
-            memo = _READ[self.path] = {"file_id": self.file_id, "last_id": 0, "energies": {}}
+            memo = _READ[self.path] = {"file_id": self.file_id, "last_id": 0,
+                                       "energies": {}, "forces": {}}
         return memo
 
+    def _remember(self, key, energy, forces):
+        memo = self._memo()
+        memo["energies"][key] = energy
+        if forces is None:
+            # A row without forces written after one with them (another process
+            # asked for energies only) leaves the forces of the same geometry.
+            return
+        forces = np.array(forces, dtype=np.float64)
+        forces.flags.writeable = False
+        memo["forces"][key] = forces
+
     def lookup(self):
-        """Every stored energy.
+        """Every stored energy and every stored set of forces.
 
         Returns
         -------
-        energies : dict of str to float
+        energies : mapping of str to float
             Total energy in eV by cache key (read-only view).
+        forces : mapping of str to ndarray of shape (n_atoms, 3)
+            Forces in eV/Å on the atoms of :func:`atoms_from_distances` by cache
+            key, for the rows that hold them (read-only view of read-only arrays).
         """
         memo = self._memo()
         # One connection for the whole scan; ASE otherwise opens one per row.
         with self._db:
             rows = self._db.select([_KEY, ("id", ">", memo["last_id"])],
-                                   columns=["id", "energy", "key_value_pairs"],
+                                   columns=["id", "energy", "forces", "key_value_pairs"],
                                    include_data=False)
             for row in rows:
-                memo["energies"][row.key_value_pairs[_KEY]] = row.energy
+                self._remember(row.key_value_pairs[_KEY], row.energy, row.get("forces"))
                 memo["last_id"] = max(memo["last_id"], row.id)
-        return MappingProxyType(memo["energies"])
+        return MappingProxyType(memo["energies"]), MappingProxyType(memo["forces"])
 
     def write(self, rows):
-        """Store a batch of energies in one transaction.
+        """Store a batch of energies, and forces where known, in one transaction.
 
         Parameters
         ----------
-        rows : list of (list of str, ndarray, str, float)
-            Symbols, distances (Å), key and total energy (eV) of each geometry.
+        rows : list of (list of str, ndarray, str, float, ndarray or None)
+            Symbols, distances (Å), key, total energy (eV) and forces on the atoms
+            of :func:`atoms_from_distances` (eV/Å, or None) of each geometry.
         """
         if not rows:
             return
         with self._db:
-            for symbols, distances, key, energy in rows:
+            for symbols, distances, key, energy, forces in rows:
                 atoms = atoms_from_distances(symbols, distances)
-                atoms.calc = SinglePointCalculator(atoms, energy=energy)
+                results = {"energy": energy} if forces is None else {"energy": energy,
+                                                                      "forces": forces}
+                atoms.calc = SinglePointCalculator(atoms, **results)
                 self._db.write(atoms, key_value_pairs={_KEY: key})
-        self._memo()["energies"].update((key, energy) for _, _, key, energy in rows)
+        for _, _, key, energy, forces in rows:
+            self._remember(key, energy, forces)

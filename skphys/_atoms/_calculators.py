@@ -5,7 +5,7 @@ import json
 import pickle
 
 import numpy as np
-from ase.calculators.calculator import BaseCalculator
+from ase.calculators.calculator import BaseCalculator, PropertyNotImplementedError
 from ase.calculators.emt import EMT
 from ase.calculators.emt import parameters as EMT_TABLE
 from ase.io.jsonio import default as ase_json_default
@@ -150,6 +150,16 @@ class PickledCalculator:
         return cloudpickle.loads(self.data)
 
 
+def _finite(value, what, calc, symbols, distances):
+    """``value`` unchanged, or ValueError if any of it is not finite."""
+    if not np.all(np.isfinite(value)):
+        raise ValueError(
+            f"{calc.name} returned non-finite {what} ({value}) for {''.join(symbols)} "
+            f"at distances {np.asarray(distances).tolist()} Å"
+        )
+    return value
+
+
 def total_energy(calc, symbols, distances):
     """Potential energy of the cluster with these distances, eV; refuses non-finite values.
 
@@ -168,10 +178,39 @@ def total_energy(calc, symbols, distances):
     """
     atoms = atoms_from_distances(symbols, distances)
     atoms.calc = calc
-    energy = float(atoms.get_potential_energy())
-    if not np.isfinite(energy):
+    return _finite(float(atoms.get_potential_energy()), "energy", calc, symbols, distances)
+
+
+def energy_and_forces(calc, symbols, distances):
+    """Potential energy and forces of the cluster with these distances, in one calculation.
+
+    Parameters
+    ----------
+    calc : ase.calculators.calculator.BaseCalculator
+        A calculator that implements forces.
+    symbols : list of str
+        One symbol per atom.
+    distances : ndarray of shape (n_pairs,)
+        Interatomic distances in atom order, Å.
+
+    Returns
+    -------
+    energy : float
+        Total energy as the calculator defines it, eV.
+    forces : ndarray of shape (n_atoms, 3)
+        Forces on the atoms of :func:`atoms_from_distances` (``symbols``,
+        ``distances``), eV/Å.
+    """
+    atoms = atoms_from_distances(symbols, distances)
+    atoms.calc = calc
+    try:
+        # Forces first: a calculator asked for them computes the energy with them.
+        forces = np.array(atoms.get_forces(), dtype=np.float64)
+    except PropertyNotImplementedError:
         raise ValueError(
-            f"{calc.name} returned a non-finite energy ({energy}) for {''.join(symbols)} "
-            f"at distances {distances.tolist()} Å"
-        )
-    return energy
+            f"{calc.name} does not compute forces, which the derivative of the energy "
+            "in the distances (y_grad) is made from; use a calculator that does"
+        ) from None
+    energy = float(atoms.get_potential_energy())
+    return (_finite(energy, "energy", calc, symbols, distances),
+            _finite(forces, "forces", calc, symbols, distances))

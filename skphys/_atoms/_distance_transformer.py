@@ -1,60 +1,14 @@
 """PairDistanceTransformer: ``ase.Atoms`` objects in, interatomic distances out."""
 
 import numpy as np
-from ase import Atoms
 from ase.data import atomic_numbers, chemical_symbols
 from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
 from sklearn.utils.validation import check_is_fitted
 
+from ._distance_gradient import distance_gradient
 from ._geometry import pair_distances, pair_names
-
-
-def check_structures(X, n_atoms=None):
-    """A list of ``ase.Atoms`` with one common atom count, or a clear error.
-
-    Parameters
-    ----------
-    X : list, tuple, 1-D object ndarray or pandas Series of ase.Atoms
-    n_atoms : int, default=None
-        Required atom count (the one seen in fit).
-
-    Returns
-    -------
-    structures : list of ase.Atoms
-    """
-    if isinstance(X, Atoms):
-        raise TypeError(
-            "X must hold one ase.Atoms per sample; got a single Atoms object: wrap it "
-            "in a list"
-        )
-    if isinstance(X, np.ndarray) and (X.dtype != object or X.ndim != 1):
-        raise TypeError(
-            "X must be a list or 1-D object array of ase.Atoms; got an ndarray of dtype "
-            f"{X.dtype} and shape {X.shape}"
-        )
-    if isinstance(X, (str, bytes)) or not hasattr(X, "__iter__"):
-        raise TypeError(f"X must be a list of ase.Atoms; got {type(X).__name__}")
-    structures = list(X)
-    wrong = [i for i, atoms in enumerate(structures) if not isinstance(atoms, Atoms)]
-    if wrong:
-        raise TypeError(
-            f"X must hold ase.Atoms; sample {wrong[0]} is "
-            f"{type(structures[wrong[0]]).__name__}"
-        )
-    if not structures:
-        raise ValueError("X holds no structures (0 samples); at least 1 is required")
-    counts = np.array([len(atoms) for atoms in structures])
-    expected = counts[0] if n_atoms is None else n_atoms
-    if np.any(counts != expected):
-        i = int(np.flatnonzero(counts != expected)[0])
-        raise ValueError(
-            f"every structure must have {expected} atoms (the count "
-            f"{'of the first sample' if n_atoms is None else 'seen in fit'}); "
-            f"sample {i} has {counts[i]}. Mixed atom counts have no common distances"
-        )
-    if expected < 2:
-        raise ValueError(f"structures of {expected} atom have no interatomic distance")
-    return structures
+from ._position_gradients import PositionGradients
+from ._structures import check_structures
 
 
 def formula(symbols):
@@ -130,12 +84,12 @@ def pair_types(symbols):
     return np.minimum(numbers[i], numbers[j]), np.maximum(numbers[i], numbers[j])
 
 
-def sort_by_pair_type(distances, symbols):
-    """Distances grouped by pair type, ascending within each group.
+def pair_type_order(distances, symbols):
+    """The order that groups distances by pair type, ascending within each group.
 
     Groups come in order of the atomic numbers of their two species (lower
     first, then higher), e.g. Cu-Cu, Cu-Au, Au-Au. With one species this is an
-    ascending sort of all distances.
+    ascending sort of all distances. Equal distances keep their atom order.
 
     Parameters
     ----------
@@ -146,11 +100,12 @@ def sort_by_pair_type(distances, symbols):
 
     Returns
     -------
-    distances : ndarray of shape (n_pairs,)
-        The same distances, Å, reordered.
+    order : ndarray of int of shape (n_pairs,)
+        ``distances[order]`` is sorted; any quantity per pair (a derivative in
+        the distances) is reordered the same way.
     """
     low, high = pair_types(symbols)
-    return distances[np.lexsort((distances, high, low))]
+    return np.lexsort((distances, high, low))
 
 
 class PairDistanceTransformer(TransformerMixin, BaseEstimator):
@@ -163,6 +118,13 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
 
     Every structure must have the composition seen in fit (the same species with
     the same counts), so that a column means the same pair type in every row.
+
+    Given :class:`PositionGradients` (the derivatives of the energies in the
+    atomic positions) instead of a list of structures, ``transform`` returns the
+    derivatives of the energies in the distance features: the ``y_grad`` of the
+    step after it in a pipeline, in exactly its column order (see Notes). This
+    needs 2 to 4 atoms per structure, isolated (not periodic), in geometries
+    that are not degenerate (see :func:`distance_gradient`).
 
     Parameters
     ----------
@@ -194,6 +156,42 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
     See Also
     --------
     AseEnergyTransformer : Interatomic distances to ASE energies.
+    PositionGradients : Energy derivatives in the positions, as ``y_grad``.
+
+    Notes
+    -----
+    scikit-learn's metadata routing hands ``y_grad`` to the step that requests
+    it unchanged; ``Pipeline(..., transform_input=["y_grad"])`` (scikit-learn
+    1.6 or later) passes it through the ``transform`` of the steps before that
+    one, which turns :class:`PositionGradients` into derivatives in the
+    distance features. To fit energies and forces of ``ase.Atoms`` together::
+
+        import sklearn
+        from sklearn.pipeline import Pipeline
+        from skphys import TanhMLPRegressor
+        from skphys.atoms import PairDistanceTransformer, PositionGradients
+        from skphys.datasets import make_trimer_dataset
+
+        sklearn.set_config(enable_metadata_routing=True)
+        X, E, y_grad, atoms = make_trimer_dataset(
+            n_samples=200, random_state=0, return_y_grad=True, return_atoms=True)
+        pipe = Pipeline(
+            [("d", PairDistanceTransformer()),
+             ("net", TanhMLPRegressor().set_fit_request(y_grad=True))],
+            transform_input=["y_grad"],
+        )
+        pipe.fit(atoms, E, y_grad=PositionGradients(atoms))
+
+    ``cross_validate(pipe, atoms, E, params={"y_grad": PositionGradients(atoms)})``
+    and ``GridSearchCV`` split the ``PositionGradients`` by fold like the
+    structures. Keep this transformer the last one before the step consuming
+    ``y_grad``: a later transformer would treat the derivatives as data (a
+    ``StandardScaler`` would subtract the mean distance from them).
+
+    With ``sort=True`` the columns of the derivatives follow the permutation
+    that sorts each structure's distances. Where two distances of one pair type
+    are equal, that sort has a kink and the derivative is one of its one-sided
+    derivatives (equal ones for a structure symmetric under swapping the two).
 
     Examples
     --------
@@ -211,6 +209,14 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
     array([[3., 5., 4.]])
     >>> transformer.get_feature_names_out()
     array(['Cu-Au_1', 'Cu-Au_2', 'Au-Au_1'], dtype=object)
+
+    Derivatives of an energy in those columns, here from EMT forces:
+
+    >>> from ase.calculators.emt import EMT
+    >>> from skphys.atoms import PositionGradients
+    >>> alloy.calc = EMT()
+    >>> transformer.transform(PositionGradients([alloy])).round(3)  # eV/Å
+    array([[2.865, 0.015, 0.595]])
     """
 
     _parameter_constraints = {"sort": ["boolean"]}
@@ -235,6 +241,12 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
         self : PairDistanceTransformer
             The fitted transformer.
         """
+        if isinstance(X, PositionGradients):
+            raise TypeError(
+                "fit takes the structures (a list of ase.Atoms); PositionGradients are "
+                "y_grad, which a Pipeline with transform_input=['y_grad'] passes to "
+                "transform"
+            )
         structures = check_structures(X)
         symbols = structures[0].get_chemical_symbols()
         check_species(structures, symbols, in_order=not self.sort, seen="of the first sample")
@@ -247,31 +259,60 @@ class PairDistanceTransformer(TransformerMixin, BaseEstimator):
         return self
 
     def transform(self, X):
-        """Interatomic distances of each structure.
+        """Interatomic distances of each structure, or derivatives in them.
 
         Parameters
         ----------
-        X : list or 1-D object ndarray of ase.Atoms
+        X : list or 1-D object ndarray of ase.Atoms, or PositionGradients
             Structures of ``n_atoms_`` atoms and the composition seen in fit (in
-            the atom order seen in fit when ``sort=False``).
+            the atom order seen in fit when ``sort=False``); or such structures
+            with the derivatives of their energies in the positions, eV/Å.
 
         Returns
         -------
-        distances : ndarray of shape (n_samples, `n_pairs_`)
-            Å; grouped by pair type and ascending within each group when
-            ``sort=True`` (see ``sort``), else in atom order.
+        features : ndarray of shape (n_samples, `n_pairs_`)
+            For structures, their distances, Å: grouped by pair type and
+            ascending within each group when ``sort=True`` (see ``sort``), else
+            in atom order. For :class:`PositionGradients`, the derivatives of
+            the energies in those distance features, eV/Å, in the same columns.
         """
         check_is_fitted(self)
+        if isinstance(X, PositionGradients):
+            return self._distance_gradients(X)
+        structures = self._check_structures(X)
+        rows = [pair_distances(atoms) for atoms in structures]
+        return np.array([d[self._column_order(d, atoms)]
+                         for d, atoms in zip(rows, structures, strict=True)])
+
+    def _check_structures(self, X):
         structures = check_structures(X, self.n_atoms_)
         check_species(structures, self.symbols_.tolist(), in_order=not self.sort,
                       seen="seen in fit")  # fmt: skip
-        distances = [pair_distances(atoms) for atoms in structures]
-        if self.sort:
-            distances = [
-                sort_by_pair_type(d, atoms.get_chemical_symbols())
-                for d, atoms in zip(distances, structures, strict=True)
-            ]
-        return np.array(distances)
+        return structures
+
+    def _column_order(self, distances, atoms):
+        """Which distance, in atom order, each output column holds."""
+        if not self.sort:
+            return np.arange(len(distances))
+        return pair_type_order(distances, atoms.get_chemical_symbols())
+
+    def _distance_gradients(self, y_grad):
+        """dE/d(features) of each structure of a PositionGradients, eV/Å."""
+        structures = self._check_structures(y_grad.structures)
+        periodic = [i for i, atoms in enumerate(structures) if np.any(atoms.pbc)]
+        if periodic:
+            raise ValueError(
+                f"structures {periodic[:5]} are periodic: derivatives in minimum-image "
+                "distances are not supported; pass isolated structures (pbc=False)"
+            )
+        rows = []
+        for i, (atoms, gradient) in enumerate(zip(structures, y_grad.gradients, strict=True)):
+            try:
+                row = distance_gradient(atoms.positions, gradient)
+            except ValueError as exc:
+                raise ValueError(f"sample {i} of the PositionGradients: {exc}") from None
+            rows.append(row[self._column_order(pair_distances(atoms), atoms)])
+        return np.array(rows)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output columns.

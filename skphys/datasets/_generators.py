@@ -1,11 +1,14 @@
-"""Generators of labelled geometries: dimer and trimer energies from an ASE calculator."""
+"""Generators of labelled geometries: dimer and trimer energies (and dE/dr) from ASE."""
 
 from numbers import Integral, Real
 
 import numpy as np
+from ase.calculators.singlepoint import SinglePointCalculator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, validate_params
 
+from .._atoms._compute import compute_energies
+from .._atoms._distance_gradient import distance_jacobian
 from .._atoms._energy_transformer import AseEnergyTransformer
 from .._atoms._geometry import atoms_from_distances, parse_symbols
 
@@ -16,35 +19,68 @@ _COMMON_CONSTRAINTS = {
     "r_min": [Interval(Real, 0, None, closed="neither")],
     "r_max": [Interval(Real, 0, None, closed="neither")],
     "noise": [Interval(Real, 0, None, closed="left")],
+    "gradient_noise": [Interval(Real, 0, None, closed="left")],
     "random_state": ["random_state"],
     "return_atoms": ["boolean"],
+    "return_y_grad": ["boolean"],
 }
 
 
-def _check_request(symbols, n_atoms, r_min, r_max):
+def _check_request(symbols, n_atoms, r_min, r_max, gradient_noise, return_y_grad):
     found = len(parse_symbols(symbols))
     if found != n_atoms:
         raise ValueError(f"symbols={symbols!r} has {found} atoms; this generator needs {n_atoms}")
     if r_min >= r_max:
         raise ValueError(f"r_min must be below r_max (Å); got r_min={r_min}, r_max={r_max}")
+    if gradient_noise > 0 and not return_y_grad:
+        raise ValueError(
+            f"gradient_noise={gradient_noise} is noise on y_grad, which is returned only "
+            "with return_y_grad=True; pass both, or neither"
+        )
 
 
-def _label(symbols, X, *, calculator, noise, rng, cache, n_jobs, progress, return_atoms):
-    """Energies of the geometries X (plus Gaussian noise), and the structures if asked."""
+def _labelled_structures(symbols, X, y, y_grad):
+    """The clusters of X carrying energy y and the forces of y_grad (noise included)."""
+    structures = []
+    for row, energy, gradient in zip(X, y, y_grad, strict=True):
+        atoms = atoms_from_distances(symbols, row)
+        forces = -(distance_jacobian(atoms.positions).T @ gradient).reshape(-1, 3)
+        atoms.calc = SinglePointCalculator(atoms, energy=energy, forces=forces)
+        structures.append(atoms)
+    return structures
+
+
+def _label(symbols, X, *, calculator, noise, gradient_noise, rng, cache, n_jobs, progress,
+           return_atoms, return_y_grad):
+    """Energies of the geometries X (plus Gaussian noise), dE/dr and structures if asked."""
     energy = AseEnergyTransformer(symbols, calculator=calculator, cache=cache, n_jobs=n_jobs,
                                   progress=progress)
-    y = energy.fit_transform(X).ravel()
+    energy.fit(X)
+    if return_y_grad:
+        # The energies come with the forces, in one calculation per geometry.
+        total, y_grad, _ = compute_energies(symbols, X, calculator, cache=cache, n_jobs=n_jobs,
+                                            progress=progress, return_gradients=True)
+        y = total - energy.reference_energy_
+    else:
+        y = energy.transform(X).ravel()
+    # Energy noise first, so that y is the same with and without y_grad.
     if noise > 0:
         y = y + rng.normal(scale=noise, size=len(y))
+    out = [X, y]
+    if return_y_grad:
+        if gradient_noise > 0:
+            y_grad = y_grad + rng.normal(scale=gradient_noise, size=y_grad.shape)
+        out.append(y_grad)
     if return_atoms:
-        return X, y, [atoms_from_distances(symbols, row) for row in X]
-    return X, y
+        out.append(_labelled_structures(symbols, X, y, y_grad) if return_y_grad
+                   else [atoms_from_distances(symbols, row) for row in X])
+    return tuple(out)
 
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
 def make_dimer_dataset(symbols="Cu2", n_samples=300, *, r_min=1.7, r_max=3.0, calculator="emt",
-                       noise=0.0, random_state=None, cache=None, n_jobs=None, progress=False,
-                       return_atoms=False):
+                       noise=0.0, gradient_noise=0.0, random_state=None, cache=None, n_jobs=None,
+                       progress=False, return_atoms=False, return_y_grad=False):
     """Energies of a dimer at random separations, from an ASE calculator.
 
     Separations are drawn uniformly in ``[r_min, r_max]``; energies are relative
@@ -64,10 +100,15 @@ def make_dimer_dataset(symbols="Cu2", n_samples=300, *, r_min=1.7, r_max=3.0, ca
         ASE's EMT, a calculator instance, or a zero-argument factory of one.
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to the energies, eV.
+    gradient_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to every entry of ``y_grad``,
+        eV/Å; needs ``return_y_grad=True``. Drawn after the energy noise, so that
+        ``y`` does not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the geometries and the noise; an int gives the same data every time.
     cache : str or os.PathLike, default=None
-        ASE database (SQLite) of computed energies, reused across runs.
+        ASE database (SQLite) of computed energies, and of forces when
+        ``return_y_grad=True``, reused across runs.
     n_jobs : int, default=None
         Parallel calculator calls through joblib (or a dask cluster inside
         ``joblib.parallel_config(backend='dask')``); the data do not depend on it.
@@ -75,6 +116,9 @@ def make_dimer_dataset(symbols="Cu2", n_samples=300, *, r_min=1.7, r_max=3.0, ca
         Show a tqdm bar counting calculator calls and cache hits.
     return_atoms : bool, default=False
         Also return the structures as ``ase.Atoms``.
+    return_y_grad : bool, default=False
+        Also return ``y_grad``, the derivatives of the energies in the distances,
+        from the calculator's forces (which it must implement).
 
     Returns
     -------
@@ -82,8 +126,15 @@ def make_dimer_dataset(symbols="Cu2", n_samples=300, *, r_min=1.7, r_max=3.0, ca
         Separations r12, Å.
     y : ndarray of shape (n_samples,)
         Energies relative to the separated atoms, eV.
+    y_grad : ndarray of shape (n_samples, 1)
+        ``dE/dr12``, eV/Å; only when ``return_y_grad=True``.
     atoms : list of ase.Atoms
         The ``n_samples`` dimers (no cell); only when ``return_atoms=True``.
+        With ``return_y_grad=True`` too, each carries its labels in a
+        ``SinglePointCalculator``: the energy ``y`` and the forces that
+        ``y_grad`` implies (noise included), so that
+        ``skphys.atoms.PositionGradients(atoms)`` gives ``y_grad`` back through a
+        :class:`~skphys.PairDistanceTransformer`.
 
     Examples
     --------
@@ -91,12 +142,19 @@ def make_dimer_dataset(symbols="Cu2", n_samples=300, *, r_min=1.7, r_max=3.0, ca
     >>> X, y = make_dimer_dataset(n_samples=5, random_state=0)
     >>> X.shape, y.shape
     ((5, 1), (5,))
+
+    With the derivatives of the energies in the separation, from EMT forces:
+
+    >>> X, y, y_grad = make_dimer_dataset(n_samples=5, random_state=0, return_y_grad=True)
+    >>> y_grad.shape
+    (5, 1)
     """
-    _check_request(symbols, 2, r_min, r_max)
+    _check_request(symbols, 2, r_min, r_max, gradient_noise, return_y_grad)
     rng = check_random_state(random_state)
     X = rng.uniform(r_min, r_max, size=(n_samples, 1))
-    return _label(symbols, X, calculator=calculator, noise=noise, rng=rng, cache=cache,
-                  n_jobs=n_jobs, progress=progress, return_atoms=return_atoms)
+    return _label(symbols, X, calculator=calculator, noise=noise, gradient_noise=gradient_noise,
+                  rng=rng, cache=cache, n_jobs=n_jobs, progress=progress,
+                  return_atoms=return_atoms, return_y_grad=return_y_grad)
 
 
 def sample_triangles(n_samples, r_min, r_max, rng):
@@ -129,8 +187,8 @@ def sample_triangles(n_samples, r_min, r_max, rng):
 
 @validate_params(_COMMON_CONSTRAINTS, prefer_skip_nested_validation=True)
 def make_trimer_dataset(symbols="Cu3", n_samples=300, *, r_min=1.7, r_max=3.0, calculator="emt",
-                        noise=0.0, random_state=None, cache=None, n_jobs=None, progress=False,
-                        return_atoms=False):
+                        noise=0.0, gradient_noise=0.0, random_state=None, cache=None, n_jobs=None,
+                        progress=False, return_atoms=False, return_y_grad=False):
     """Energies of a trimer at random triangular geometries, from an ASE calculator.
 
     Every interatomic distance lies in ``[r_min, r_max]``: no two atoms closer
@@ -153,10 +211,15 @@ def make_trimer_dataset(symbols="Cu3", n_samples=300, *, r_min=1.7, r_max=3.0, c
         ASE's EMT, a calculator instance, or a zero-argument factory of one.
     noise : float, default=0.0
         Standard deviation of Gaussian noise added to the energies, eV.
+    gradient_noise : float, default=0.0
+        Standard deviation of Gaussian noise added to every entry of ``y_grad``,
+        eV/Å; needs ``return_y_grad=True``. Drawn after the energy noise, so that
+        ``y`` does not depend on it.
     random_state : int, RandomState instance or None, default=None
         Seeds the geometries and the noise; an int gives the same data every time.
     cache : str or os.PathLike, default=None
-        ASE database (SQLite) of computed energies, reused across runs.
+        ASE database (SQLite) of computed energies, and of forces when
+        ``return_y_grad=True``, reused across runs.
     n_jobs : int, default=None
         Parallel calculator calls through joblib (or a dask cluster inside
         ``joblib.parallel_config(backend='dask')``); the data do not depend on it.
@@ -164,6 +227,9 @@ def make_trimer_dataset(symbols="Cu3", n_samples=300, *, r_min=1.7, r_max=3.0, c
         Show a tqdm bar counting calculator calls and cache hits.
     return_atoms : bool, default=False
         Also return the structures as ``ase.Atoms``.
+    return_y_grad : bool, default=False
+        Also return ``y_grad``, the derivatives of the energies in the distances,
+        from the calculator's forces (which it must implement).
 
     Returns
     -------
@@ -171,8 +237,17 @@ def make_trimer_dataset(symbols="Cu3", n_samples=300, *, r_min=1.7, r_max=3.0, c
         Distances r12, r13, r23, Å.
     y : ndarray of shape (n_samples,)
         Energies relative to the separated atoms, eV.
+    y_grad : ndarray of shape (n_samples, 3)
+        ``dE/dr12, dE/dr13, dE/dr23``, eV/Å, in the columns of X; only when
+        ``return_y_grad=True``.
     atoms : list of ase.Atoms
         The ``n_samples`` trimers (no cell); only when ``return_atoms=True``.
+        With ``return_y_grad=True`` too, each carries its labels in a
+        ``SinglePointCalculator``: the energy ``y`` and the forces that
+        ``y_grad`` implies (noise included), so that
+        ``skphys.atoms.PositionGradients(atoms)`` gives ``y_grad`` back through a
+        :class:`~skphys.PairDistanceTransformer` (with ``sort=False``, in the
+        columns of X).
 
     Examples
     --------
@@ -180,9 +255,17 @@ def make_trimer_dataset(symbols="Cu3", n_samples=300, *, r_min=1.7, r_max=3.0, c
     >>> X, y = make_trimer_dataset(n_samples=5, random_state=0)
     >>> X.shape, y.shape
     ((5, 3), (5,))
+
+    Derivatives in the three distances, and structures that carry the labels:
+
+    >>> X, y, y_grad, atoms = make_trimer_dataset(n_samples=5, random_state=0,
+    ...                                           return_y_grad=True, return_atoms=True)
+    >>> y_grad.shape, atoms[0].get_forces().shape
+    ((5, 3), (3, 3))
     """
-    _check_request(symbols, 3, r_min, r_max)
+    _check_request(symbols, 3, r_min, r_max, gradient_noise, return_y_grad)
     rng = check_random_state(random_state)
     X = sample_triangles(n_samples, r_min, r_max, rng)
-    return _label(symbols, X, calculator=calculator, noise=noise, rng=rng, cache=cache,
-                  n_jobs=n_jobs, progress=progress, return_atoms=return_atoms)
+    return _label(symbols, X, calculator=calculator, noise=noise, gradient_noise=gradient_noise,
+                  rng=rng, cache=cache, n_jobs=n_jobs, progress=progress,
+                  return_atoms=return_atoms, return_y_grad=return_y_grad)
