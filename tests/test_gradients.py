@@ -392,3 +392,17 @@ def test_network_on_atoms_and_forces_through_pair_distances():
     )  # fmt: skip
     for fitted in scores["estimator"]:
         assert fitted[-1].gradient_weight_ is not None
+
+
+def test_few_energies_with_pressures_need_p0():
+    true = (-3.0, 140 * GPa, 4.5, 16.0)
+    V = np.linspace(0.9, 1.1, 9) * true[3]
+    E = birch_murnaghan(V, *true)
+    dE_dV = elementwise_grad(birch_murnaghan)(V, *true)
+    E[2:] = np.nan  # two energies, nine pressures
+    with pytest.raises(ValueError, match="at least 4 samples"):
+        skphys.BirchMurnaghanRegressor().fit(V[:, None], E, y_grad=dE_dV)
+    p0 = np.array(true) * [1.01, 0.9, 1.1, 1.02]
+    reg = skphys.BirchMurnaghanRegressor(p0=p0, tol=1e-12, gradient_weight=1.0)
+    reg.fit(V[:, None], E, y_grad=dE_dV)
+    np.testing.assert_allclose(reg.params_, true, rtol=1e-6)

@@ -359,18 +359,20 @@ class BasePhysicalRegressor(BaseParametricRegressor):
     def _fit_spec(self, X, y, sample_weight):
         form = self.physical_model
         names = form.names
-        _check_enough_samples(sample_weight, len(names))
-        values = y[sample_weight > 0]
-        if np.ptp(values) == 0:
-            raise ValueError(
-                f"{type(self).__name__}: all energies are equal ({values[0]:g} eV): "
-                "there is no curve to fit a physical model to."
-            )
         bounds = self._validated_bounds(len(names))
         p0 = self._given_p0(X, y)
         if p0 is not None:
             starts = [self._checked_p0(p0, names, bounds)]
         else:
+            # the start from the data reads the energies (sample_weight is zero
+            # where only a derivative was observed): with fewer, give p0
+            _check_enough_samples(sample_weight, len(names))
+            values = y[sample_weight > 0]
+            if np.ptp(values) == 0:
+                raise ValueError(
+                    f"{type(self).__name__}: all energies are equal ({values[0]:g} eV): "
+                    "there is no curve to fit a physical model to."
+                )
             p0 = np.asarray(form.guess(X[:, 0], y, sample_weight, bounds), dtype=float)
             if bounds is not None:
                 p0 = np.clip(p0, *bounds)
