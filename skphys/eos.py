@@ -8,7 +8,9 @@ loop: one padded batch, residuals and Jacobians of all curves from the form's
 written-out derivatives, a batched Levenberg-Marquardt with a convergence test per
 curve (:mod:`skphys._core._batch`), and for the third-order Birch-Murnaghan form,
 which is exactly a cubic in V^(-2/3), a batched linear solve. The optimum of each
-curve is the one the single-curve estimator reaches.
+curve is the one the single-curve estimator reaches. A column of pressures makes
+each curve a fit of energies and pressures together, the pressures weighted per
+curve as the estimators weight ``y_grad`` (:mod:`skphys._eos_batch`).
 
 A dask DataFrame is fitted partition by partition, on whatever cluster dask runs
 on, and gives the same table; its curves are shuffled into whole partitions first
