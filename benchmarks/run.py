@@ -18,6 +18,7 @@ import bench_ase
 import bench_convergence
 import bench_core
 import bench_eos
+import bench_eos_pressure
 import bench_gradients
 import bench_mlp
 import bench_nist
@@ -29,6 +30,7 @@ SECTIONS = [
     ("Convergence over 1,000 random problems per model (issue: model family)",
      bench_convergence),
     ("Equations of state at scale, ACWF curves (issue: EOS at scale)", bench_eos),
+    ("Energies and stresses together, ACWF curves (issue: derivatives)", bench_eos_pressure),
     ("NIST StRD nonlinear regression, 54 cases (issue: certified accuracy)", bench_nist),
     ("Values with their derivatives: forces and pressures (issue: derivatives)",
      bench_gradients),

@@ -8,7 +8,9 @@ loop: one padded batch, residuals and Jacobians of all curves from the form's
 written-out derivatives, a batched Levenberg-Marquardt with a convergence test per
 curve (:mod:`skphys._core._batch`), and for the third-order Birch-Murnaghan form,
 which is exactly a cubic in V^(-2/3), a batched linear solve. The optimum of each
-curve is the one the single-curve estimator reaches.
+curve is the one the single-curve estimator reaches. A column of pressures makes
+each curve a fit of energies and pressures together, the pressures weighted per
+curve as the estimators weight ``y_grad`` (:mod:`skphys._eos_batch`).
 
 A dask DataFrame is fitted partition by partition, on whatever cluster dask runs
 on, and gives the same table; its curves are shuffled into whole partitions first
@@ -25,16 +27,10 @@ that a real disagreement between two codes can be told from fit noise.
 import numpy as np
 import pandas as pd
 
-from ._core._batch import batch_covariance, batch_least_squares
 from ._eos_average import average_forms
+from ._eos_batch import fit_arrays
 from ._eos_compare import compare, delta, epsilon, metric_stderr, nu
-from ._models._eos import (
-    BirchMurnaghanRegressor,
-    MurnaghanRegressor,
-    VinetRegressor,
-    parabola_rows,
-)
-from ._models._eos_linear import birch_murnaghan_linear
+from ._models._eos import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
 from ._models._eos_more import (
     AntonSchmidtRegressor,
     PoirierTarantolaRegressor,
@@ -93,18 +89,30 @@ def _check_columns(data, names):
         raise ValueError(f"data has no column(s) {missing}; it has {list(data.columns)}.")
 
 
-def _pack(data, group, volume, energy):
-    """The long table as padded (n_curves, n_max) arrays, curves in group order."""
+def _pack(data, group, volume, energy, pressure=None):
+    """The long table as padded (n_curves, n_max) arrays, curves in group order.
+
+    Returns the group index, then volumes, energies and their weights, then
+    pressures and their weights (``None`` without a pressure column). A missing
+    energy (NaN) is allowed where the row has a pressure.
+    """
     keys = _keys(group)
     v = data[volume].to_numpy(dtype=float)
     e = data[energy].to_numpy(dtype=float)
-    bad = ~np.isfinite(v) | ~np.isfinite(e)
+    p = None if pressure is None else data[pressure].to_numpy(dtype=float)
+    has_e = np.isfinite(e)
+    has_p = np.zeros_like(has_e) if p is None else np.isfinite(p)
+    bad = ~np.isfinite(v) | np.isinf(e) | ~(has_e | has_p)
+    if p is not None:
+        bad |= np.isinf(p)
     if bad.any():
         where = data.loc[bad, keys].drop_duplicates().head(5).to_dict("records")
+        columns = f"{volume!r} or {energy!r}" if p is None else (
+            f"{volume!r}, or both {energy!r} and {pressure!r},")
         raise ValueError(
-            f"{int(bad.sum())} row(s) have a missing or non-finite {volume!r} or {energy!r} "
+            f"{int(bad.sum())} row(s) have a missing or non-finite {columns} "
             f"(curves {where}); drop or fix them first."
-        )
+        )  # fmt: skip
     if np.any(v <= 0):
         raise ValueError(
             f"Volumes must be positive; {volume!r} has a smallest value of {v.min():g}."
@@ -114,114 +122,50 @@ def _pack(data, group, volume, energy):
     position = grouped.cumcount().to_numpy()
     index = grouped.size().index
     n_curves, n_max = index.shape[0], int(position.max()) + 1 if len(position) else 0
-    volumes = np.ones((n_curves, n_max))
-    energies = np.zeros((n_curves, n_max))
-    weight = np.zeros((n_curves, n_max))
-    volumes[code, position] = v
-    energies[code, position] = e
-    weight[code, position] = 1.0
+
+    def padded(values, fill):
+        array = np.full((n_curves, n_max), fill, dtype=float)
+        array[code, position] = values
+        return array
+
+    volumes = padded(v, 1.0)
     # padding repeats a point of its curve, where the form is defined
-    first = volumes[:, :1]
-    volumes = np.where(weight > 0, volumes, first)
-    return index, volumes, energies, weight
+    volumes = np.where(padded(np.ones_like(v), 0.0) > 0, volumes, volumes[:, :1])
+    energies, weight = padded(np.where(has_e, e, 0.0), 0.0), padded(has_e, 0.0)
+    if p is None:
+        return index, volumes, energies, weight, None, None
+    return (index, volumes, energies, weight, padded(np.where(has_p, p, 0.0), 0.0),
+            padded(has_p, 0.0))  # fmt: skip
 
 
-def _fit_arrays(form_model, name, volumes, energies, weight, tol, max_iter):
-    """Fit every curve; returns params, covariance, sse, n_iter, status, message."""
-    n_curves, n_params = volumes.shape[0], len(form_model.names)
-    n_points = np.count_nonzero(weight, axis=1)
-    params = np.full((n_curves, n_params), np.nan)
-    covariance = np.full((n_curves, n_params, n_params), np.nan)
-    sse = np.full(n_curves, np.nan)
-    n_iter = np.zeros(n_curves, dtype=int)
-    status = np.full(n_curves, "failed", dtype=object)
-    message = np.full(n_curves, "", dtype=object)
-    few = n_points < n_params
-    message[few] = f"fewer points than the {n_params} parameters"
-    todo = np.flatnonzero(~few)
-    if name == "birch-murnaghan" and todo.size:
-        linear = birch_murnaghan_linear(volumes[todo], energies[todo], weight[todo])
-        # Where the cubic has a minimum, it is the least-squares optimum, plausible
-        # or not (an implausible one is flagged below, as the estimator warns).
-        # Where it has none, no Birch-Murnaghan curve is the optimum: an iterative
-        # fit would only run its parameters off towards infinity.
-        exact = np.all(np.isfinite(linear), axis=1)
-        none = todo[~exact]
-        message[none] = ("the least-squares cubic in V^(-2/3) has no minimum: the energies "
-                         "have none in the range of the data")  # fmt: skip
-        rows = todo[exact]
-        params[rows] = linear[exact]
-        sse[rows], covariance[rows] = batch_covariance(
-            form_model.function, volumes[rows], energies[rows], weight[rows], params[rows]
-        )
-        n_iter[rows] = 0
-        status[rows] = "converged"
-        message[rows] = "exact: linear least squares of the cubic in V^(-2/3)"
-        todo = todo[:0]
-        _flag_unphysical(form_model, params, status, message, rows)
-    if todo.size:
-        e0, b0, v0 = parabola_rows(volumes[todo], energies[todo], weight[todo])
-        first = np.column_stack([e0, b0, np.full(todo.size, 4.0), v0])
-        others = np.array(form_model.other_starts(first.T), dtype=float)  # (start, param, curve)
-        starts = [first, *np.transpose(others, (0, 2, 1))]
-        best_sse = np.full(todo.size, np.inf)
-        pending = np.ones(todo.size, dtype=bool)
-        for start in starts:
-            rows = np.flatnonzero(pending)
-            if not rows.size:
-                break
-            at = todo[rows]
-            result = batch_least_squares(
-                form_model.function, volumes[at], energies[at], weight[at], start[rows],
-                offset_index=form_model.offset_index, tol=tol, max_iter=max_iter,
-            )  # fmt: skip
-            lower = np.isfinite(result.sse) & (result.sse < best_sse[rows])
-            take = at[lower]
-            params[take] = result.params[lower]
-            covariance[take] = result.covariance[lower]
-            sse[take] = result.sse[lower]
-            n_iter[take] = result.n_iter[lower]
-            status[take] = result.status[lower]
-            message[take] = result.message[lower]
-            best_sse[rows[lower]] = result.sse[lower]
-            # as the estimators do: no further start once one ends plausible
-            plausible = np.asarray(form_model.plausible(result.params.T), dtype=bool)
-            pending[rows[plausible & (result.status != "failed")]] = False
-        _flag_unphysical(form_model, params, status, message, todo)
-    failed = status == "failed"  # no parameters to report, only the reason
-    params[failed], covariance[failed], sse[failed] = np.nan, np.nan, np.nan
-    return params, covariance, sse, n_iter, status, message
-
-
-def _flag_unphysical(form_model, params, status, message, rows):
-    """Mark converged fits that fail the form's plausibility test."""
-    implausible = ~np.asarray(form_model.plausible(params[rows].T), dtype=bool)
-    flagged = rows[implausible & (status[rows] == "converged")]
-    status[flagged] = "unphysical"
-    message[flagged] = message[flagged] + (
-        "; the optimum has unphysical parameters (B0 <= 0 or BP outside 0-20)"
-    )
-
-
-def _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms=None):
+def _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms=None, pressure=None):
     form_model = FORMS[name].physical_model
-    index, volumes, energies, weight = _pack(data, group, volume, energy)
-    params, covariance, sse, n_iter, status, message = _fit_arrays(
-        form_model, name, volumes, energies, weight, tol, max_iter
+    index, volumes, energies, weight, pressures, pressure_weight = _pack(
+        data, group, volume, energy, pressure
     )
+    fits = fit_arrays(form_model, name, volumes, energies, weight, tol, max_iter, pressures,
+                      pressure_weight)  # fmt: skip
+    covariance = fits.covariance
     stderr = np.sqrt(np.diagonal(covariance, axis1=1, axis2=2))
     names = [n.lower() for n in form_model.names]
+    with_pressures = {} if pressure is None else {
+        "n_pressures": np.count_nonzero(pressure_weight, axis=1),
+        "pressure_weight": fits.pressure_weight,
+        "s_energy": fits.s_energy,
+        "s_pressure": fits.s_pressure,
+    }  # fmt: skip
     table = pd.DataFrame(
         {
-            **{n: params[:, j] for j, n in enumerate(names)},
+            **{n: fits.params[:, j] for j, n in enumerate(names)},
             **{f"{n}_stderr": stderr[:, j] for j, n in enumerate(names)},
             **{f"cov_{a}_{b}": covariance[:, names.index(a), names.index(b)]
                for a, b in _COVARIANCES},
-            "sse": sse,
+            "sse": fits.sse,
             "n_points": np.count_nonzero(weight, axis=1),
-            "n_iter": n_iter,
-            "status": status.astype(str),
-            "message": message.astype(str),
+            **with_pressures,
+            "n_iter": fits.n_iter,
+            "status": fits.status.astype(str),
+            "message": fits.message.astype(str),
         },
         index=index,
     )
@@ -234,14 +178,14 @@ def _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms=None):
 
 
 def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="energy",
-             n_atoms=None, tol=1e-8, max_iter=200):  # fmt: skip
+             pressure=None, n_atoms=None, tol=1e-8, max_iter=200):  # fmt: skip
     """Fit an equation of state to every curve of a long table.
 
     Parameters
     ----------
     data : pandas.DataFrame or dask.dataframe.DataFrame
-        One row per point: a volume (Å^3), an energy (eV) and the column(s) that
-        name the curve.
+        One row per point: a volume (Å^3), an energy (eV), optionally a pressure
+        (eV/Å^3) and the column(s) that name the curve.
     form : str, default='birch-murnaghan'
         The equation of state, one of :data:`FORMS` ('birch-murnaghan',
         'murnaghan', 'vinet', 'poirier-tarantola', 'anton-schmidt', 'taylor',
@@ -251,6 +195,13 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
         Column(s) naming the curve.
     volume, energy : str, default='volume', 'energy'
         Columns of the volumes (Å^3) and energies (eV).
+    pressure : str, default=None
+        Column of the pressures ``P = -dE/dV`` (eV/Å^3, positive under
+        compression; GPa times :data:`ase.units.GPa`), NaN where a point has none.
+        A curve with pressures is fitted on its energies and pressures together,
+        as ``Regressor().fit(V, E, y_grad=-P)`` fits it (see Notes); a point may
+        then have a pressure and no energy (NaN). Curves without any pressure are
+        fitted as without the column.
     n_atoms : str, default=None
         Column of the number of atoms of each curve's cell, carried into the
         result (what :func:`compare` needs for per-atom metrics).
@@ -266,17 +217,23 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
     fits : pandas.DataFrame or dask.dataframe.DataFrame
         Indexed by the group column(s), one row per curve: ``e0`` (eV), ``b0``
         (eV/Å^3), ``bp``, ``v0`` (Å^3), their standard errors ``*_stderr``, the
-        covariances ``cov_v0_b0``, ``cov_v0_bp``, ``cov_b0_bp``, ``sse``
-        (eV^2), ``n_points``, ``n_iter``, ``status`` ('converged', 'max_iter',
-        'unphysical' or 'failed') and ``message``. A curve that cannot be fitted
-        keeps NaN parameters and says why in ``status`` and ``message``. A dask
-        input gives a dask result, computed lazily.
+        covariances ``cov_v0_b0``, ``cov_v0_bp``, ``cov_b0_bp``, ``sse`` (the
+        energies' sum of squared residuals, eV^2), ``n_points`` (energies),
+        ``n_iter``, ``status`` ('converged', 'max_iter', 'unphysical' or
+        'failed') and ``message``. With ``pressure``, also ``n_pressures``,
+        ``pressure_weight`` (the fitted weight of the pressures, Å^6; NaN for a
+        curve without), ``s_energy`` (residual standard deviation of an energy,
+        eV: the estimators' ``sqrt(residual_variance_)``) and ``s_pressure`` (of a
+        pressure, eV/Å^3: ``sqrt(gradient_variance_)``). A curve that cannot be
+        fitted keeps NaN parameters and says why in ``status`` and ``message``. A
+        dask input gives a dask result, computed lazily.
 
     Raises
     ------
     ValueError
         For an unknown form, missing columns, non-finite or non-positive volumes,
-        or non-finite energies (naming the curves).
+        or non-finite energies (naming the curves); with pressures, for a row with
+        neither an energy nor a pressure.
 
     Notes
     -----
@@ -286,6 +243,19 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
     no minimum. The other forms start, as their estimators do, from a parabola
     through the points, and retry from the declared other starts where the first
     optimum is unphysical.
+
+    With pressures, each curve's pressures form a second block of residuals,
+    ``dE/dV + P``, weighted by ``w`` (Å^6) against the energies. ``w`` is
+    estimated per curve as the estimators estimate ``gradient_weight='auto'``:
+    ``w = s_E^2 / s_P^2``, each block's residual variance over its share of the
+    degrees of freedom, refitted from the last optimum until ``w`` settles
+    (status 'max_iter' if it does not). Birch-Murnaghan stays exact: at a fixed
+    ``w``, energies and pressures are one linear least-squares problem in the
+    cubic's coefficients. Before fitting, the pressures are checked against the
+    energies to leading order (a line through P(V) and a parabola through E(V)
+    each give B0): a curve whose two disagree in sign (pressures in the other sign
+    convention) or by more than a factor of 3 (another unit) is 'failed', and its
+    message says which.
 
     Examples
     --------
@@ -309,26 +279,28 @@ def fit_many(data, form="birch-murnaghan", *, group, volume="volume", energy="en
     is_dask = hasattr(data, "map_partitions") and hasattr(data, "npartitions")
     if not is_dask and not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas or dask DataFrame, got {type(data).__name__}.")
-    _check_columns(data, [*_keys(group), volume, energy, *([] if n_atoms is None else [n_atoms])])
+    optional = [column for column in (pressure, n_atoms) if column is not None]
+    _check_columns(data, [*_keys(group), volume, energy, *optional])
     if is_dask:
-        return _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms)
-    return _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms)
+        return _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms, pressure)
+    return _fit_frame(data, name, group, volume, energy, tol, max_iter, n_atoms, pressure)
 
 
-def _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms=None):
+def _fit_dask(data, name, group, volume, energy, tol, max_iter, n_atoms=None, pressure=None):
     """Whole curves into partitions, then each partition fitted as a table."""
     keys = _keys(group)
     extra = [] if n_atoms is None else [n_atoms]
+    numbers = [volume, energy, *([] if pressure is None else [pressure])]
     meta_index = data._meta.groupby(keys).size().index
     meta = _fit_frame(
         pd.DataFrame({**{k: data._meta[k] for k in [*keys, *extra]},
-                      volume: pd.Series(dtype=float), energy: pd.Series(dtype=float)}),  # fmt: skip
-        name, group, volume, energy, tol, max_iter, n_atoms,
+                      **{c: pd.Series(dtype=float) for c in numbers}}),  # fmt: skip
+        name, group, volume, energy, tol, max_iter, n_atoms, pressure,
     ).set_axis(meta_index, axis=0)
     if _curves_span_partitions(data, keys):
         data = data.shuffle(on=keys)
     return data.map_partitions(
-        _fit_frame, name, group, volume, energy, tol, max_iter, n_atoms, meta=meta
+        _fit_frame, name, group, volume, energy, tol, max_iter, n_atoms, pressure, meta=meta
     )
 
 

@@ -3,7 +3,8 @@
 Layers, bottom up: :mod:`._jacobian` (exact Jacobians from autograd),
 :mod:`._problem` (the least-squares problem: residual blocks of values and of
 their derivatives, weights, penalty, conditioning), :mod:`._block_weights` (the
-weight of the derivatives, estimated from the residuals), :mod:`._solvers` (the
+weight of the derivatives, estimated from the residuals; its rule on arrays in
+:mod:`._weight_rule`, for one curve and for a batch), :mod:`._solvers` (the
 solvers behind one signature), :mod:`._solve` (one fit, the best of several
 starts), :mod:`._uncertainty` (covariance, delta method, Student t). Estimators
 build a problem, call :func:`solve` or :func:`solve_best` and read the result;

@@ -1,9 +1,10 @@
-"""Which column of a table holds the volume, the energy and the number of atoms.
+"""Which column of a table holds the volume, the energy, the pressure and the number of atoms.
 
 A column is recognised by its header name: a name of the quantity (``volume``,
-``V``, ``vol``; ``energy``, ``E``, ``etot``; ``n_atoms``, ``natoms``), then,
-optionally, its unit after ``_``, ``/``, a space or in brackets: ``volume_A3``,
-``volume (bohr^3)``, ``E/Ry``, ``energy [kJ/mol]``. Matching is case-insensitive.
+``V``, ``vol``; ``energy``, ``E``, ``etot``; ``pressure``, ``P``; ``n_atoms``,
+``natoms``), then, optionally, its unit after ``_``, ``/``, a space or in
+brackets: ``volume_A3``, ``volume (bohr^3)``, ``E/Ry``, ``energy [kJ/mol]``,
+``P (GPa)``, ``pressure_eV_A3``. Matching is case-insensitive.
 Nothing is inferred from the order of the columns or from their values: a
 ``distance_A,energy_eV`` table has no volume column and is refused.
 """
@@ -17,6 +18,7 @@ from ._units import lookup_unit, supported
 QUANTITY_NAMES = {
     "volume": ("volume", "vol", "v", "cell_volume", "cell volume", "v_cell"),
     "energy": ("energy", "e", "etot", "e_tot", "total_energy", "total energy", "e_total"),
+    "pressure": ("pressure", "p", "press"),
     "n_atoms": ("n_atoms", "natoms", "n_atom", "num_atoms", "number_of_atoms", "nat"),
 }
 # what may separate a quantity's name from its unit
@@ -34,7 +36,7 @@ class ColumnName:
     name : str
         The name as written.
     quantity : str
-        'volume', 'energy' or 'n_atoms'.
+        'volume', 'energy', 'pressure' or 'n_atoms'.
     unit_text : str
         The unit as written after the quantity's name; '' when none.
     """
@@ -88,7 +90,7 @@ def find_column(names, quantity, *, unit_given=False):
     ----------
     names : list of str
         The header.
-    quantity : {'volume', 'energy', 'n_atoms'}
+    quantity : {'volume', 'energy', 'pressure', 'n_atoms'}
         What to find.
     unit_given : bool, default=False
         Whether an option states the unit, so that the header's does not matter.

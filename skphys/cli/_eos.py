@@ -16,6 +16,7 @@ from ..eos import FORMS as EOS_FORMS
 from ..exceptions import FitFailedError
 from ._eos_data import ENERGY_UNIT, VOLUME_UNIT, curve_n_atoms, read_eos_data
 from ._eos_many import run_eos_many
+from ._eos_pressure import check_pressures, pressure_report, print_pressure_report
 from ._errors import CommandError
 from ._notes import UNPHYSICAL_FIT_STATUS, collected_warnings, is_unphysical, one_line
 from ._outputs import check_output_file
@@ -66,6 +67,19 @@ def add_eos_parser(sub):
         "--energy-unit",
         metavar="UNIT",
         help=f"unit of the energies, overriding the header ({supported('energy')})",
+    )
+    parser.add_argument(
+        "--pressure",
+        action="store_true",
+        help="fit the pressure column (P = -dE/dV, positive under compression; named "
+        "pressure or P with its unit: pressure_GPa, 'P (kbar)', pressure_eV_A3) with the "
+        "energies, each weighted by its residual scatter; pressures that disagree with "
+        "the energies in sign or by a factor are refused",
+    )
+    parser.add_argument(
+        "--pressure-unit",
+        metavar="UNIT",
+        help=f"unit of the pressures, overriding the header ({supported('pressure')})",
     )
     parser.add_argument(
         "--n-atoms",
@@ -156,7 +170,7 @@ def _entry(value, stderr, interval, factor, unit):
     }
 
 
-def fit_curve(volumes, energies, form, alpha, label):
+def fit_curve(volumes, energies, form, alpha, label, pressures=None):
     """Fit one form to one curve, keeping its warnings as notes.
 
     Parameters
@@ -164,40 +178,47 @@ def fit_curve(volumes, energies, form, alpha, label):
     volumes : ndarray of shape (n,)
         Volumes, Å^3.
     energies : ndarray of shape (n,)
-        Energies, eV.
+        Energies, eV (NaN where a point has only a pressure).
     form : str
         A key of :data:`EOS_FORMS`.
     alpha : float
         One minus the coverage of the intervals.
     label : str
         The curve (file name), for messages.
+    pressures : ndarray of shape (n,), default=None
+        Pressures ``-dE/dV``, eV/Å^3 (NaN where missing), fitted with the
+        energies (``fit(V, E, y_grad=-P)``).
 
     Returns
     -------
     eos : BaseEOSRegressor
         The fitted regressor.
     record : dict
-        ``eos``, ``n_points``, ``parameters`` (:func:`fit_report`), ``sse_eV2``,
-        ``warnings`` (list of ``{"category", "message"}``) and ``status``
-        ('ok' or 'unphysical').
+        ``eos``, ``n_points``, ``parameters`` (:func:`fit_report`), ``sse_eV2``
+        (energies only), ``warnings`` (list of ``{"category", "message"}``) and
+        ``status`` ('ok' or 'unphysical').
     """
     n_params = len(EOS_FORMS[form].physical_model.names)
-    if volumes.size <= n_params:
+    has_e = ~np.isnan(energies)
+    n_observed = np.count_nonzero(has_e) + (
+        0 if pressures is None else np.count_nonzero(~np.isnan(pressures)))  # fmt: skip
+    if n_observed <= n_params:
         raise CommandError(
-            f"{label}: {volumes.size} points; an equation of state with {n_params} "
-            f"parameters needs at least {n_params + 1}"
+            f"{label}: {n_observed} {'points' if pressures is None else 'energies and pressures'}"
+            f"; an equation of state with {n_params} parameters needs at least {n_params + 1}"
         )
     if np.any(volumes <= 0):
         raise CommandError(f"{label}: volumes must be positive")
     X = volumes.reshape(-1, 1)
+    derivatives = {} if pressures is None else {"y_grad": -pressures}  # dE/dV
     # the report's intervals and predictions may warn too (infinite errors)
     with collected_warnings() as notes:
-        eos = make_estimator(form).fit(X, energies)
+        eos = make_estimator(form).fit(X, energies, **derivatives)
         record = {
             "eos": form,
             "n_points": int(volumes.size),
             "parameters": fit_report(eos, alpha),
-            "sse_eV2": float(np.sum((eos.predict(X) - energies) ** 2)),
+            "sse_eV2": float(np.sum((eos.predict(X[has_e]) - energies[has_e]) ** 2)),
             "converged": bool(eos.converged_),
         }
     record["warnings"] = notes
@@ -226,18 +247,28 @@ def run_eos(args):
     _check_plot_format(args.plot)
     if (args.group_by or args.eos == "all") and args.plot:
         raise CommandError("--plot draws one fit; it does not combine with --group-by or --eos all")
+    if args.pressure and args.eos == "all":
+        raise CommandError("--eos all compares the forms on the energies; it does not fit "
+                           "--pressure")  # fmt: skip
     data = read_eos_data(
         args.file, columns=args.columns, volume_unit=args.volume_unit,
-        energy_unit=args.energy_unit, n_atoms=args.n_atoms,
+        energy_unit=args.energy_unit, n_atoms=args.n_atoms, pressure=args.pressure,
+        pressure_unit=args.pressure_unit,
     )  # fmt: skip
     if args.group_by or args.eos == "all":
         return run_eos_many(args, data)
     n_atoms = curve_n_atoms(data.n_atoms, args.file)
+    if data.pressures is not None:
+        check_pressures(data.volumes, data.energies, data.pressures, data.source["pressure"],
+                        args.file)  # fmt: skip
     try:
-        eos, record = fit_curve(data.volumes, data.energies, args.eos, args.alpha, args.file)
+        eos, record = fit_curve(data.volumes, data.energies, args.eos, args.alpha, args.file,
+                                pressures=data.pressures)  # fmt: skip
     except FitFailedError as exc:
         print(f"skphys eos: the fit failed: {exc}", file=sys.stderr)
         return UNPHYSICAL_FIT_STATUS
+    if data.pressures is not None:
+        record["pressure"] = pressure_report(eos, data.pressures, data.source["pressure"])
     if n_atoms is not None:
         record["per_atom"] = per_atom_report(record["parameters"], n_atoms)
     record = {
@@ -260,7 +291,9 @@ def run_eos(args):
     if args.plot:
         try:
             with collected_warnings() as plot_notes:
-                _save_plot(eos, data.volumes.reshape(-1, 1), data.energies, args.plot)
+                has_e = ~np.isnan(data.energies)  # the energies; pressures are not drawn
+                _save_plot(eos, data.volumes[has_e].reshape(-1, 1), data.energies[has_e],
+                           args.plot)  # fmt: skip
         except (OSError, ValueError) as exc:
             print(f"skphys eos: error: --plot {args.plot}: {exc}", file=sys.stderr)
             return 2
@@ -295,6 +328,8 @@ def print_record(record, alpha):
             f"{level} interval [{low:.8g}, {high:.8g}] {entry['unit']}"
         )
     print(f"  SSE = {record['sse_eV2']:.4g} eV^2")
+    if "pressure" in record:
+        print_pressure_report(record["pressure"])
     if "per_atom" in record:
         per_atom = record["per_atom"]
         print(f"  per atom ({per_atom['n_atoms']} atoms per cell):")

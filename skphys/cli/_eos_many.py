@@ -14,6 +14,7 @@ import pandas as pd
 from ase.units import GPa
 
 from ..eos import average_forms, fit_many
+from ._eos_pressure import refuse_if_all_inconsistent
 from ._errors import CommandError
 from ._io import split_names
 from ._notes import UNPHYSICAL_FIT_STATUS
@@ -58,14 +59,24 @@ def run_eos_many(args, data):
         atoms = data.n_atoms
         table["n_atoms"] = atoms.astype(int) if (atoms == atoms.round()).all() else atoms
         n_atoms = "n_atoms"
+    pressure, fitted = None, ""
+    if data.pressures is not None:
+        table["pressure"], pressure = data.pressures, "pressure"
+        source = data.source["pressure"]
+        fitted = (
+            f"; pressures from column {source['column']!r} in {source['unit']} fitted with the "
+            "energies: pressure_weight Å^6, s_energy eV, s_pressure eV/Å^3"
+        )
     try:
-        fits = fit_many(table, args.eos, group=list(groups), n_atoms=n_atoms)
+        fits = fit_many(table, args.eos, group=list(groups), n_atoms=n_atoms, pressure=pressure)
     except ValueError as exc:
         raise CommandError(f"{args.file}: {exc}") from None
+    if pressure is not None:
+        refuse_if_all_inconsistent(fits, data.source["pressure"], args.file)
     if args.json:
         print(json.dumps(_records(fits), indent=2, default=_plain))
     else:
-        print(f"# {args.eos} fits of {args.file}: e0 eV, b0 eV/Å^3, bp, v0 Å^3"
+        print(f"# {args.eos} fits of {args.file}: e0 eV, b0 eV/Å^3, bp, v0 Å^3{fitted}"
               + "".join(f"; {note}" for note in data.notes))  # fmt: skip
         print(fits.to_csv(), end="")
     sys.stdout.flush()

@@ -33,7 +33,7 @@ class Table:
     names: list | None
     rows: list
 
-    def column(self, index, label):
+    def column(self, index, label, *, missing=False):
         """Column ``index`` as finite floats, else a :class:`CommandError`.
 
         Parameters
@@ -42,6 +42,9 @@ class Table:
             Position of the column.
         label : str
             How to name the column in a message.
+        missing : bool, default=False
+            Whether a cell may be empty or NaN (read as NaN): a point without a
+            pressure, or a pressure without an energy.
 
         Returns
         -------
@@ -50,13 +53,15 @@ class Table:
         values = []
         for number, row in enumerate(self.rows, start=1):
             try:
-                values.append(float(row[index]))
+                values.append(np.nan if missing and not row[index] else float(row[index]))
             except ValueError:
                 raise CommandError(
                     f"{self.path}: data row {number} is not numeric in column {label}: "
                     f"{' '.join(row)!r}"
                 ) from None
         values = np.array(values)
+        if missing and not np.isinf(values).any():
+            return values
         if not np.all(np.isfinite(values)):
             raise CommandError(f"{self.path}: column {label} holds NaN or infinite values")
         return values
@@ -68,9 +73,10 @@ def read_table(path):
     The header is the first line that is not a comment (``#``) when it is not all
     numbers; failing that, the last comment line before the data with as many
     names as the data has columns (``np.savetxt(..., header='volume energy')``
-    writes such a line). Data cells are separated by commas and/or white space;
-    header names by commas, tabs or, failing both, white space (a bracketed
-    unit such as ``volume (A^3)`` stays with its name).
+    writes such a line). Data cells are separated by commas and/or white space
+    (a comma-separated row with an empty cell, ``15.2,,0.01``, keeps it empty, in
+    its place); header names by commas, tabs or, failing both, white space (a
+    bracketed unit such as ``volume (A^3)`` stays with its name).
 
     Parameters
     ----------
@@ -104,6 +110,9 @@ def read_table(path):
     rows = [_cells(line) for line in lines]
     width = len(names) if names is not None else len(rows[0])
     for number, row in enumerate(rows, start=1):
+        if len(row) != width and len(_comma_cells(lines[number - 1])) == width:
+            # a CSV row with empty cells ('a,,b'): each empty cell kept in its place
+            rows[number - 1] = row = _comma_cells(lines[number - 1])
         if len(row) != width:
             raise CommandError(
                 f"{path}: data row {number} has {len(row)} column(s), "
@@ -142,6 +151,11 @@ def split_names(line):
 
 def _cells(line):
     return line.replace(",", " ").replace(";", " ").split()
+
+
+def _comma_cells(line):
+    """The cells of a comma-separated line, empty ones as ''."""
+    return [cell.strip() for cell in line.split(",")] if "," in line else []
 
 
 def _numeric(values):

@@ -1,4 +1,4 @@
-"""The units the command line reads, and their factors to eV and Å^3.
+"""The units the command line reads, and their factors to eV, Å^3 and eV/Å^3.
 
 The factors are :mod:`ase.units` constants, never bare numbers. A unit is looked
 up by a normalised spelling (:func:`normalise_unit`), so that ``Å^3``, ``A3``,
@@ -30,7 +30,18 @@ VOLUME_UNITS = {
     "bohr3": ("bohr^3", units.Bohr**3),
 }
 
-UNITS = {"energy": ENERGY_UNITS, "volume": VOLUME_UNITS}
+# spelling (normalised) -> (display name, factor to eV/Å^3)
+PRESSURE_UNITS = {
+    "gpa": ("GPa", units.GPa),
+    "kbar": ("kbar", 1e3 * units.bar),
+    "kb": ("kbar", 1e3 * units.bar),  # VASP's spelling
+    "ev/a3": ("eV/Å^3", 1.0),
+    "ev_a3": ("eV/Å^3", 1.0),  # pressure_eV_A3
+    "ev/ang3": ("eV/Å^3", 1.0),
+    "ev/angstrom3": ("eV/Å^3", 1.0),
+}
+
+UNITS = {"energy": ENERGY_UNITS, "volume": VOLUME_UNITS, "pressure": PRESSURE_UNITS}
 
 
 def normalise_unit(text):
@@ -63,7 +74,7 @@ def lookup_unit(quantity, text):
 
     Parameters
     ----------
-    quantity : {'energy', 'volume'}
+    quantity : {'energy', 'volume', 'pressure'}
         What the unit measures.
     text : str
         The unit as written.
@@ -71,8 +82,8 @@ def lookup_unit(quantity, text):
     Returns
     -------
     unit : tuple of (str, float) or None
-        Display name and factor to eV (energy) or Å^3 (volume); ``None`` when
-        the spelling is not known.
+        Display name and factor to eV (energy), Å^3 (volume) or eV/Å^3
+        (pressure); ``None`` when the spelling is not known.
     """
     return UNITS[quantity].get(normalise_unit(text))
 
@@ -82,7 +93,7 @@ def unit_from_option(quantity, text, option):
 
     Parameters
     ----------
-    quantity : {'energy', 'volume'}
+    quantity : {'energy', 'volume', 'pressure'}
         What the unit measures.
     text : str
         What the user typed.
@@ -92,7 +103,7 @@ def unit_from_option(quantity, text, option):
     Returns
     -------
     unit : tuple of (str, float)
-        Display name and factor to eV or Å^3.
+        Display name and factor to eV, Å^3 or eV/Å^3.
     """
     unit = lookup_unit(quantity, text)
     if unit is None:
