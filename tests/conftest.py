@@ -8,6 +8,7 @@ from ase import Atoms
 from ase.calculators.emt import EMT
 
 from skphys._atoms._distance_gradient import _BOND_FORCE, distance_jacobian
+from skphys._core._weight_rule import SETTLED, log_weight_stderr
 from skphys.datasets import load_murnaghan_example
 
 
@@ -82,3 +83,33 @@ def example_data():
 def eos_data():
     """The bundled energy-volume table (Å^3, eV)."""
     return load_murnaghan_example(return_X_y=True)
+
+
+def weight_gap(n_values, n_gradients, n_params):
+    """How far apart, in log w, two runs of the rule for the derivatives' weight may end.
+
+    Each run stops where the weight its residuals ask for lies within ``SETTLED
+    se(log w)`` of the weight it used; if the map from one weight to the next at
+    least halves distances (what settling within the allowed rounds means), two
+    runs end within ``2 SETTLED se / (1 - 1/2)`` of each other. ``se(log w) =
+    sqrt(2 / dof_v + 2 / dof_g)``, and each block's share of the degrees of freedom
+    is at least its count minus ``n_params`` (the leverages add up to
+    ``n_params``): the bound uses those.
+
+    Parameters
+    ----------
+    n_values, n_gradients : int or array-like
+        Observed values and derivatives of each fit.
+    n_params : int
+        Fitted parameters.
+
+    Returns
+    -------
+    gap : float or ndarray
+        ``inf`` where a block may have no degree of freedom.
+    """
+    dof_v = np.asarray(n_values, dtype=float) - n_params
+    dof_g = np.asarray(n_gradients, dtype=float) - n_params
+    with np.errstate(divide="ignore", invalid="ignore"):
+        stderr = np.where((dof_v > 0) & (dof_g > 0), log_weight_stderr(dof_v, dof_g), np.inf)
+    return 4 * SETTLED * stderr

@@ -5,7 +5,7 @@ unit converted there and back changes the data by rounding only (~1e-16), so two
 runs follow the same path of weights; they stop within the rule of
 tests/test_eos_pressure_batch.py: 20 tol of each parameter's size or standard
 error, ``se sqrt(dof tol)`` for the estimator's 'lm', and ``se sqrt(dof) |d log w|``
-for weights ``d`` apart (each within 4 WEIGHT_RTOL of the other).
+for weights ``d`` apart (each within ``conftest.weight_gap`` of the other).
 """
 
 import io
@@ -15,9 +15,9 @@ import numpy as np
 import pandas as pd
 import pytest
 from ase import units
+from conftest import weight_gap
 
 from skphys import BirchMurnaghanRegressor
-from skphys._core._block_weights import WEIGHT_RTOL
 from skphys.cli import main
 from skphys.datasets import load_acwf_sample
 from skphys.eos import fit_many
@@ -55,11 +55,11 @@ def _run_json(capsys, *args):
     return status, (json.loads(captured.out) if captured.out else None), captured.err
 
 
-def _assert_same_b(first, second, dof):
+def _assert_same_b(first, second, dof, n_energies, n_pressures):
     """Two fits of the same data within the rule of the module docstring."""
     b1, b2 = first["parameters"]["B"], second["parameters"]["B"]
     log_w = abs(np.log(first["pressure"]["weight_A6"] / second["pressure"]["weight_A6"]))
-    assert log_w <= 4 * WEIGHT_RTOL
+    assert log_w <= weight_gap(n_energies, n_pressures, 4)
     se = max(b1["stderr"], b2["stderr"])
     scale = max(abs(b1["value"]), se)
     allowed = 2 * 10 * TOL * scale + se * np.sqrt(dof * TOL) + se * np.sqrt(dof) * log_w
@@ -82,7 +82,7 @@ def test_a_pressure_column_in_any_unit_gives_the_estimators_fit(tmp_path, capsys
         "parameters": {"B": {"value": eos.bulk_modulus_gpa_, "stderr": eos.bulk_modulus_gpa_err_}},
         "pressure": {"weight_A6": eos.gradient_weight_},
     }  # fmt: skip
-    _assert_same_b(result, reference, eos.dof_)
+    _assert_same_b(result, reference, eos.dof_, len(curve), len(curve))
     report = result["pressure"]
     assert report["n_pressures"] == len(curve)
     rtol = 1e-5 + abs(np.log(report["weight_A6"] / eos.gradient_weight_))
@@ -99,7 +99,7 @@ def test_the_same_pressures_in_gpa_and_ev_per_a3_give_the_same_b0(tmp_path, caps
         capsys, _write(tmp_path / "ev.csv", curve, "pressure_eV/Å^3", units.GPa), "--pressure"
     )
     assert in_ev["input"]["pressure"]["unit"] == "eV/Å^3"
-    _assert_same_b(in_gpa, in_ev, 2 * len(curve) - 4)
+    _assert_same_b(in_gpa, in_ev, 2 * len(curve) - 4, len(curve), len(curve))
     # and not by accident: GPa read as eV/Å^3 is refused, not fitted
     path = _write(tmp_path / "wrong.csv", curve, "P_GPa", 1.0)
     status, result, err = _run_json(capsys, path, "--pressure", "--pressure-unit", "eV/A^3")
@@ -154,7 +154,7 @@ def test_missing_cells_are_points_without_a_pressure_or_an_energy(tmp_path, caps
         "parameters": {"B": {"value": eos.bulk_modulus_gpa_, "stderr": eos.bulk_modulus_gpa_err_}},
         "pressure": {"weight_A6": eos.gradient_weight_},
     }  # fmt: skip
-    _assert_same_b(result, reference, eos.dof_)
+    _assert_same_b(result, reference, eos.dof_, len(curve) - 1, len(curve) - 1)
 
 
 @pytest.mark.parametrize(
@@ -197,7 +197,7 @@ def test_group_by_fits_the_pressures_of_every_curve(tmp_path, capsys, vasp):
     # the exact solve of data converted there and back: the same weights to the
     # rule's tolerance, the same parameters as they allow
     log_w = np.abs(np.log(printed.pressure_weight / expected.pressure_weight))[done]
-    assert np.all(log_w <= 4 * WEIGHT_RTOL)
+    assert np.all(log_w <= weight_gap(expected.n_points, expected.n_pressures, 4)[done])
     se = expected.b0_stderr[done]
     dof = (expected.n_points + expected.n_pressures - 4)[done]
     allowed = 2 * 10 * TOL * np.maximum(expected.b0.abs()[done], se) + se * np.sqrt(dof) * log_w

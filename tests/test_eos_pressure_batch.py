@@ -4,10 +4,9 @@ Each curve must reach what ``Regressor().fit(V, E, y_grad=-P)`` reaches: the sam
 weight of the pressures, the same optimum, the same standard errors. Both stop
 the same way, so they differ by what their stopping rules allow:
 
-- each ends where the weight its residuals ask for lies within ``WEIGHT_RTOL`` of
-  the weight it used; if the map from one weight to the next shrinks distances
-  at least by half (what settling within 30 rounds means), two runs end within
-  ``2 WEIGHT_RTOL / (1 - 1/2)`` of each other in log w;
+- each ends where the weight its residuals ask for lies within a tenth of the
+  standard error of log w of the weight it used; two runs end within
+  :func:`conftest.weight_gap` of each other in log w;
 - at a given weight, the batch ends where the Gauss-Newton step moves no
   parameter by more than 10 tol of its size or standard error; the estimator's
   'lm' ends on MINPACK's tests, its relative reduction of the sum of squares
@@ -26,9 +25,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from ase.units import GPa
+from conftest import weight_gap
 
-from skphys._core._block_weights import WEIGHT_RTOL, balanced_weight
-from skphys._core._weight_rule import balanced_weights
 from skphys.datasets import load_acwf_sample
 from skphys.eos import FORMS, fit_many
 from skphys.functions import birch_murnaghan
@@ -60,7 +58,7 @@ def _single(form, curve):
 def _assert_same_fit(row, single):
     """The batch's row and the estimator within what their stopping rules allow."""
     log_w = abs(np.log(row.pressure_weight / single.gradient_weight_))
-    assert log_w <= 4 * WEIGHT_RTOL
+    assert log_w <= weight_gap(row.n_points, row.n_pressures, len(NAMES))
     se = single.perr_
     scale = np.maximum(np.abs(single.params_), se)
     allowed = (2 * 10 * TOL * scale + se * np.sqrt(single.dof_ * TOL)
@@ -177,20 +175,6 @@ def test_a_curve_with_pressures_and_no_energies_fails_alone():
     assert "no energies" in table.loc["level", "message"]
 
 
-def test_the_weight_rule_is_the_estimators(monkeypatch):
-    """The arrays' rule gives what the single-curve core's gives, case by case."""
-    import skphys._core._block_weights as core
-
-    # the variances a problem's residuals would give, handed to the core's rule
-    monkeypatch.setattr(core, "block_variances", lambda problem, params, ridge: (problem, None))
-    cases = [(1.0, 2.0, 0.5), (3.0, 0.0, 1.0), (0.0, 0.0, 1.0), (0.0, 1.0, 2.0), (np.nan, 1.0, 1.0),
-             (1.0, np.nan, 1.0), (1e30, 1e-30, 1.0), (1e-30, 1e30, 1.0)]  # fmt: skip
-    for values, gradients, start in cases:
-        single = balanced_weight(np.array([values, gradients]), None, start)
-        batch = balanced_weights(values, gradients, start)
-        assert np.isnan(batch) if single is None else batch == single, (values, gradients)
-
-
 @pytest.mark.slow
 def test_dask_dataframe_with_pressures_gives_the_same_table(with_pressures):
     dd = pytest.importorskip("dask.dataframe")
@@ -203,7 +187,7 @@ def test_dask_dataframe_with_pressures_gives_the_same_table(with_pressures):
     # the same weights to the rule's tolerance
     done = expected.status == "converged"
     log_w = np.abs(np.log(table.pressure_weight / expected.pressure_weight))[done]
-    assert np.all(log_w <= 4 * WEIGHT_RTOL)
+    assert np.all(log_w <= weight_gap(expected.n_points, expected.n_pressures, 4)[done])
     se = expected.loc[done, [f"{n}_stderr" for n in NAMES]].to_numpy(float)
     scale = np.maximum(np.abs(expected.loc[done, NAMES].to_numpy(float)), se)
     dof = (expected.n_points + expected.n_pressures - 4)[done].to_numpy()[:, None]

@@ -22,7 +22,8 @@ from sklearn.preprocessing import FunctionTransformer
 
 import skphys
 from skphys._core import LeastSquaresProblem, block_variances
-from skphys._core._block_weights import SETTLED, balanced_weight
+from skphys._core._block_weights import balanced_weight
+from skphys._core._weight_rule import SETTLED, log_weight_stderr, next_weight, weight_settled
 from skphys._estimators._network import TanhNetwork, init_network
 from skphys.atoms import PositionGradients
 from skphys.datasets import make_trimer_dataset
@@ -406,3 +407,27 @@ def test_few_energies_with_pressures_need_p0():
     reg = skphys.BirchMurnaghanRegressor(p0=p0, tol=1e-12, gradient_weight=1.0)
     reg.fit(V[:, None], E, y_grad=dE_dV)
     np.testing.assert_allclose(reg.params_, true, rtol=1e-6)
+
+
+def test_secant_steps_reach_the_fixed_point_of_a_linear_map():
+    # the weight asked for, as a function of the weight used: log f(u) = a + c u,
+    # with the fixed point u* = a / (1 - c); the plain iteration closes a fraction
+    # 1 - c of the distance a round, the secant step all of it
+    a, c = 1.0, 0.7
+    asked = lambda u: np.exp(a + c * u)  # noqa: E731
+    target = a / (1 - c)
+    start = 1.0
+    weight, memory = next_weight(asked(0.0), start, None, start)
+    assert np.log(weight) == pytest.approx(a)  # the first step is plain
+    weight, memory = next_weight(asked(np.log(weight)), weight, memory, start)
+    assert np.log(weight) == pytest.approx(target, rel=1e-12)
+    # an increasing rate (c > 1 diverges) is not stretched: plain steps only
+    weight, _ = next_weight(2.0, 1.0, (np.log(0.5), np.log(1.5)), start)
+    assert weight == pytest.approx(2.0)
+
+
+def test_weight_settles_within_a_tenth_of_its_standard_error():
+    stderr = log_weight_stderr(8.0, 8.0)  # sqrt(1/2)
+    assert weight_settled(np.exp(0.9 * SETTLED * stderr), 1.0, stderr)
+    assert not weight_settled(np.exp(1.1 * SETTLED * stderr), 1.0, stderr)
+    assert weight_settled(np.nan, 1.0, stderr)  # no estimate: the weight stays

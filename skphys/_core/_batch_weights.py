@@ -10,7 +10,14 @@ from dataclasses import replace
 
 import numpy as np
 
-from ._weight_rule import MAX_ROUNDS, balanced_weights, block_variance, weight_settled
+from ._weight_rule import (
+    MAX_ROUNDS,
+    balanced_weights,
+    block_variance,
+    log_weight_stderr,
+    next_weight,
+    weight_settled,
+)
 
 
 def batch_solve_with_gradient_weight(fit, statistics, start, *, max_rounds=MAX_ROUNDS):
@@ -51,6 +58,8 @@ def batch_solve_with_gradient_weight(fit, statistics, start, *, max_rounds=MAX_R
     result = _copy(fit(every, weights, None))
     rounds = np.ones(start.shape[0], dtype=int)
     settled = np.zeros(start.shape[0], dtype=bool)
+    # (log w, plain step) of each curve's round before, for the secant steps
+    last_log, last_step = np.full(start.shape[0], np.nan), np.full(start.shape[0], np.nan)
     # a curve whose fit failed has no residuals to weigh
     pending = every[result.status != "failed"]
     settled[result.status == "failed"] = True
@@ -58,14 +67,18 @@ def batch_solve_with_gradient_weight(fit, statistics, start, *, max_rounds=MAX_R
         sse, dofs = statistics(pending, weights[pending], result.params[pending])
         variance = block_variance(sse, dofs)
         asked = balanced_weights(variance[:, 0], variance[:, 1], start[pending])
-        done = weight_settled(asked, weights[pending])
+        stderr = log_weight_stderr(dofs[:, 0], dofs[:, 1])
+        done = weight_settled(asked, weights[pending], stderr)
         settled[pending[done]] = True
         pending, asked = pending[~done], asked[~done]
         # as for one curve: at most max_rounds fits; the last one's weight stays
         pending, asked = pending[rounds[pending] < max_rounds], asked[rounds[pending] < max_rounds]
         if not pending.size:
             break
-        weights[pending] = asked
+        previous = (last_log[pending], last_step[pending])
+        weights[pending], (last_log[pending], last_step[pending]) = next_weight(
+            asked, weights[pending], previous, start[pending]
+        )
         again = fit(pending, weights[pending], result.params[pending])
         _merge(result, pending, again)
         rounds[pending] += 1

@@ -13,21 +13,22 @@ unknown. They are estimated from the fit itself, as in iteratively reweighted
    of the fitted parameters through the leverages ``h_ii`` of the weighted fit
    (the diagonal of ``J (J^T J + R)^+ J^T``; the shares add up to ``m - n_params``);
 3. refit from where the last fit ended with ``w = s_values^2 / s_grad^2``, until
-   a round moves the weight by less than :data:`SETTLED` of its own standard
-   error: ``log w`` is the difference of two log-variances, each with variance
-   ``2 / dof_b``, so ``se(log w) = sqrt(2 / dof_values + 2 / dof_grad)``. Finer
-   than that the data do not know the weight, and the efficiency of the fit is
-   flat around its optimum (it loses to second order in ``log w``).
+   the weight asked for lies within a tenth of the standard error of ``log w`` of
+   the current one: ``log w`` is the difference of two log-variances, each with
+   variance ``2 / dof_b``, so ``se(log w) = sqrt(2 / dof_values + 2 / dof_grad)``.
+   Finer than that the data do not know the weight, and the efficiency of the
+   fit is flat around its optimum (it loses to second order in ``log w``).
 
 The plain iteration ``w <- s_values^2 / s_grad^2`` converges linearly, slowly when
 the fit follows the weight closely; the steps are taken as secant steps on
-``log w`` once two rounds show the rate, between one and :data:`MAX_STRETCH`
-plain steps long.
+``log w`` once two rounds show the rate, of one to five plain steps. The rule
+itself, its constants and steps, lives in :mod:`._weight_rule`, shared with the
+batches of :func:`skphys.eos.fit_many`.
 
 At the fixed point the residual variance of the whole fit, in the units of the
 values, is ``s_values^2``, and that of the derivatives is ``s_values^2 / w``: the
 covariance and the intervals then account for both blocks. The weight stays
-within :data:`WEIGHT_RANGE` of the start, so a block fitted exactly (a variance of
+within a factor ``1e8`` of the start, so a block fitted exactly (a variance of
 zero) is weighted heavily, not infinitely.
 """
 
@@ -36,16 +37,13 @@ from sklearn.exceptions import ConvergenceWarning
 
 from ._uncertainty import covariance_factor
 from ._warn import warn
-
-# The weight has settled when a round moves log(w) by less than this fraction of
-# the standard error of log(w).
-SETTLED = 0.1
-# At most this many fits (rounds of reweighting).
-MAX_ROUNDS = 30
-# A secant step is at most this many times the plain fixed-point step.
-MAX_STRETCH = 5.0
-# The weight stays within this factor of the starting weight, either way.
-WEIGHT_RANGE = 1e8
+from ._weight_rule import (
+    MAX_ROUNDS,
+    balanced_weights,
+    log_weight_stderr,
+    next_weight,
+    weight_settled,
+)
 
 
 def block_variances(problem, params, ridge=None):
@@ -135,7 +133,7 @@ def balanced_weight(problem, params, start, ridge=None):
     params : ndarray of shape (n_params,)
         Parameters, in the model's units.
     start : float
-        The starting weight; the result stays within :data:`WEIGHT_RANGE` of it.
+        The starting weight (see :func:`skphys._core._weight_rule.balanced_weights`).
     ridge : ndarray of shape (n_params,), default=None
         Diagonal of the ridge (the penalty).
 
@@ -148,14 +146,9 @@ def balanced_weight(problem, params, start, ridge=None):
         Standard error of ``log(weight)``, ``sqrt(2 / dof_values + 2 / dof_grad)``.
     """
     variances, dofs = block_variances(problem, params, ridge)
-    values, gradients = variances
-    if not (np.isfinite(values) and np.isfinite(gradients)):
-        return None, np.inf
-    log_stderr = float(np.sqrt(np.sum(2.0 / dofs)))
-    if gradients == 0:
-        return (start * WEIGHT_RANGE if values > 0 else None), log_stderr
-    weight = float(np.clip(values / gradients, start / WEIGHT_RANGE, start * WEIGHT_RANGE))
-    return weight, log_stderr
+    weight = float(balanced_weights(variances[0], variances[1], start))
+    log_stderr = float(log_weight_stderr(dofs[0], dofs[1]))
+    return (None if np.isnan(weight) else weight), log_stderr
 
 
 def solve_with_gradient_weight(problem, solve, starts, *, ridge=None, max_rounds=MAX_ROUNDS):
@@ -189,36 +182,23 @@ def solve_with_gradient_weight(problem, solve, starts, *, ridge=None, max_rounds
         When the weight has not settled after ``max_rounds`` fits.
     """
     start = problem.gradient_weight
-    limits = (start / WEIGHT_RANGE, start * WEIGHT_RANGE)
     result = solve(starts)
     curve = list(result.loss_curve)
-    previous = None  # (log w, plain step) of the last round
+    previous = None  # (log w, plain step) of the round before
     for rounds in range(1, max_rounds + 1):
         asked, log_stderr = balanced_weight(problem, result.params, start, ridge)
-        current = np.log(problem.gradient_weight)
-        if asked is None:
-            break
-        step = np.log(asked) - current
-        if abs(step) <= SETTLED * log_stderr:
+        current = problem.gradient_weight
+        if asked is None or weight_settled(asked, current, log_stderr):
             break
         if rounds == max_rounds:
             warn(
                 f"The weight of the derivatives did not settle in {max_rounds} fits (last "
-                f"{np.exp(current):.6g}, asked for {asked:.6g}); give gradient_weight "
-                "explicitly.",
+                f"{current:.6g}, asked for {asked:.6g}); give gradient_weight explicitly.",
                 ConvergenceWarning,
             )
             break
-        stretch = 1.0
-        if previous is not None and current != previous[0]:
-            # the plain step shrinks by (1 + slope) a round: a secant step on
-            # log(w) goes the whole way, 1 / -slope plain steps
-            slope = (step - previous[1]) / (current - previous[0])
-            if -1.0 < slope < 0.0:
-                stretch = min(-1.0 / slope, MAX_STRETCH)
-        previous = (current, step)
-        weight = np.exp(current + stretch * step)
-        problem.set_gradient_weight(float(np.clip(weight, *limits)))
+        weight, previous = next_weight(asked, current, previous, start)
+        problem.set_gradient_weight(float(weight))
         result = solve([result.params])
         curve.extend(result.loss_curve[1:])
     result.loss_curve = curve
