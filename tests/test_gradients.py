@@ -431,3 +431,14 @@ def test_weight_settles_within_a_tenth_of_its_standard_error():
     assert weight_settled(np.exp(0.9 * SETTLED * stderr), 1.0, stderr)
     assert not weight_settled(np.exp(1.1 * SETTLED * stderr), 1.0, stderr)
     assert weight_settled(np.nan, 1.0, stderr)  # no estimate: the weight stays
+
+
+@pytest.mark.parametrize("factor, match", [(-1.0, "other sign convention"),
+                                           (1 / GPa, "another unit")])  # fmt: skip
+def test_pressures_that_contradict_the_energies_are_refused(factor, match):
+    true = (-3.0, 140 * GPa, 4.5, 16.0)
+    V = np.linspace(0.94, 1.06, 9) * true[3]
+    E = birch_murnaghan(V, *true)
+    dE_dV = elementwise_grad(birch_murnaghan)(V, *true)
+    with pytest.raises(ValueError, match=match):
+        skphys.BirchMurnaghanRegressor().fit(V[:, None], E, y_grad=factor * dE_dV)

@@ -10,6 +10,7 @@ import numpy as np
 from ase.units import GPa
 from autograd import elementwise_grad
 
+from .._eos_pressure import inconsistent_pressures
 from .._estimators._parametric import summary_row
 from .._estimators._physical import BasePhysicalRegressor, PhysicalModel, between
 from ..functions import birch_murnaghan, murnaghan, vinet
@@ -244,6 +245,23 @@ class BaseEOSRegressor(BasePhysicalRegressor):
         variance of each from the fit and refits until the weight they imply
         settles, starting from the variance of X.
     """
+
+    def _validate_fit_data(self, X, y, sample_weight, y_grad=None):
+        X, y, sample_weight, y_grad = super()._validate_fit_data(X, y, sample_weight, y_grad)
+        if y_grad is not None:
+            # a pressure in the other sign convention or unit would be fitted into a
+            # confident, wrong B0: refuse what the energies contradict
+            observed = (sample_weight > 0)[None]
+            message = inconsistent_pressures(
+                X[:, 0][None], np.nan_to_num(y)[None], np.where(np.isnan(y), 0.0, observed),
+                -np.nan_to_num(y_grad[:, 0])[None],
+                np.where(np.isnan(y_grad[:, 0]), 0.0, observed),
+            )[0]  # fmt: skip
+            if message:
+                raise ValueError(
+                    f"{type(self).__name__}: y_grad must be dE/dV = -P (eV/Å^3); {message}"
+                )
+        return X, y, sample_weight, y_grad
 
     def summary(self, alpha=0.05):
         """A table of the fitted parameters, with B0 in GPa as well as eV/Å^3.
