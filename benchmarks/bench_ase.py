@@ -100,8 +100,9 @@ def bench_cache(bare, folder):
 
 def write_cost_per_row(folder, n_rows=100):
     identity = '{"benchmark": true}'
-    rows = [(["Cu", "Cu"], np.array([r]), geometry_key(["Cu", "Cu"], [r], identity), -float(r))
-            for r in np.linspace(1.7, 3.0, n_rows)]
+    # energies only (no forces), as an energy-only request writes them
+    rows = [(["Cu", "Cu"], np.array([r]), geometry_key(["Cu", "Cu"], [r], identity), -float(r),
+             None) for r in np.linspace(1.7, 3.0, n_rows)]  # fmt: skip
     batch = EnergyCache(folder / "batch.db", identity)
     t_batch, _ = timed(lambda: batch.write(rows))
     single = EnergyCache(folder / "single.db", identity)
