@@ -46,6 +46,17 @@ from ._weight_rule import (
 )
 
 
+def _leverage_dofs(problem, projected):
+    """Each block's residuals minus its leverages, from ``J L`` (``L L^T = (J^T J + R)^+``)."""
+    leverage = np.sum(projected**2, axis=1)
+    return np.array(
+        [
+            block.n_effective - float(np.sum(leverage[rows]))
+            for block, rows in zip(problem.blocks, problem.block_rows, strict=True)
+        ]
+    )
+
+
 def block_variances(problem, params, ridge=None):
     """Residual variance and degrees of freedom of each block, at ``params``.
 
@@ -68,14 +79,8 @@ def block_variances(problem, params, ridge=None):
     """
     x = problem.internal(params)
     jac = problem.data_jacobian(x)
-    leverage = np.sum((jac @ covariance_factor(jac, ridge)) ** 2, axis=1)
+    dofs = _leverage_dofs(problem, jac @ covariance_factor(jac, ridge))
     sse = np.asarray(problem.block_sums_of_squares(x))
-    dofs = np.array(
-        [
-            block.n_effective - float(np.sum(leverage[rows]))
-            for block, rows in zip(problem.blocks, problem.block_rows, strict=True)
-        ]
-    )
     with np.errstate(divide="ignore", invalid="ignore"):
         variances = np.where(dofs >= 1, sse / dofs, np.nan)
     return variances, dofs
@@ -113,12 +118,12 @@ def block_covariances(problem, params, ridge=None):
     jac = problem.data_jacobian(x)
     residuals = problem.data_residuals(x)
     factor = covariance_factor(jac, ridge)
-    _, dofs = block_variances(problem, params, ridge)
+    projected = jac @ factor
+    dofs = _leverage_dofs(problem, projected)
     shares, variances = [], []
     for rows, dof in zip(problem.block_rows, dofs, strict=True):
         variance = float(residuals[rows] @ residuals[rows]) / dof if dof > 0 else np.inf
-        projected = jac[rows] @ factor
-        shares.append(variance * (factor @ (projected.T @ projected) @ factor.T))
+        shares.append(variance * (factor @ (projected[rows].T @ projected[rows]) @ factor.T))
         variances.append(variance)
     return np.array(shares), np.array(variances), dofs
 

@@ -174,7 +174,9 @@ class RegressorContractMixin:
             std = np.sqrt(std**2 + self.residual_variance_)
         dof = self.dof_
         if getattr(self, "_interval_parts", None) is not None:
-            dof = self._interval_dof(self._validated_X(X), kind).reshape(std.shape)
+            # X was checked (and any extrapolation warned about) by predict above
+            X = validate_data(self, X, dtype=np.float64, reset=False)
+            dof = self._interval_dof(X, kind).reshape(std.shape)
         half = student_t_quantile(alpha, dof) * std
         return np.stack([y_pred - half, y_pred + half], axis=-1)
 
