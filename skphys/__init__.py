@@ -1,6 +1,7 @@
 """skphys: physics-based and small neural-network regression for scikit-learn."""
 
 from ._estimators._base import predict_gradient, predict_interval
+from ._estimators._calibrated import CalibratedIntervalRegressor
 from ._estimators._parametric import ParametricRegressor
 from ._estimators._physical import BasePhysicalRegressor, PhysicalModel
 from ._estimators._tanh_mlp import TanhMLPRegressor
@@ -31,6 +32,7 @@ __all__ = [
     "BirchMurnaghanRegressor",
     "BornMayerRegressor",
     "BuckinghamRegressor",
+    "CalibratedIntervalRegressor",
     "ExtrapolationWarning",
     "FitFailedError",
     "IncompatibleVersionError",
