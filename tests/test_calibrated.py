@@ -11,7 +11,6 @@ import warnings
 
 import numpy as np
 import pytest
-from scipy import stats
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
@@ -31,7 +30,9 @@ from skphys._core._conformal import (
     conformal_quantile,
     difference_noise_variance,
     distance_outside,
+    local_mean,
 )
+from skphys.atoms import AseEnergyTransformer
 from skphys.datasets import make_dimer_dataset
 from skphys.exceptions import ExtrapolationWarning
 from skphys.functions import morse
@@ -114,57 +115,92 @@ def test_bad_input_is_refused():
         model.predict_interval(X, kind="credible")
 
 
+def _local_sigma(refit, X_train, y_train, X, low, width):
+    """sigma(x) of a fit by hand: delta-method std and the local mean square residual."""
+    y_pred, std = refit.predict(X, return_std=True)
+    squared = (y_train - refit.predict(X_train)) ** 2
+    squared *= refit.residual_variance_ / squared.mean()
+    k = max(5, int(np.ceil(np.sqrt(len(y_train)))))
+    local = local_mean((X - low) / width, (X_train - low) / width, squared, k)
+    return y_pred, np.sqrt(std**2 + local)
+
+
+def test_local_mean_by_hand():
+    sites = np.array([[0.0], [0.1], [0.5], [1.0]])
+    values = np.array([1.0, 2.0, 3.0, 4.0])
+    # at 0.2 the second-nearest site (0.0) is 0.2 away: the bandwidth
+    distance = np.array([0.2, 0.1, 0.3, 0.8])
+    weight = np.exp(-0.5 * (distance / 0.2) ** 2)
+    expected = weight @ values / weight.sum()
+    assert local_mean(np.array([[0.2]]), sites, values, 2)[0] == pytest.approx(expected, rel=1e-14)
+
+
 def test_scores_are_those_of_refits_by_hand():
     X, y = _morse_data(15, 0.005, 1)
     model = CalibratedIntervalRegressor(MorseRegressor()).fit(X, y)
+    low, width = X.min(), X.max() - X.min()
     # leave sample 4 out, by hand
     keep = np.arange(15) != 4
     refit = MorseRegressor().fit(X[keep], y[keep])
-    y_pred, sigma = _sigma(refit, X[4:5])
+    y_pred, sigma = _local_sigma(refit, X[keep], y[keep], X[4:5], low, width)
     expected = abs(y[4] - y_pred[0]) / sigma[0]
     # the same fit: agreement to the solver's tolerance relative to the score
     assert model.calibration_scores_[4] == pytest.approx(expected, rel=1e3 * np.sqrt(TOL))
     # the upper end held out, by hand
-    low, high = X.min(), X.max()
-    held = X[:, 0] > high - 0.2 * (high - low)
+    held = X[:, 0] > X.max() - 0.2 * width
     refit = MorseRegressor().fit(X[~held], y[~held])
-    y_pred, sigma = _sigma(refit, X[held])
+    y_pred, sigma = _local_sigma(refit, X[~held], y[~held], X[held], low, width)
     by_hand = np.abs(y[held] - y_pred) / sigma
     got = np.sort(model.extrapolation_scores_)
     for score in by_hand:
         assert np.min(np.abs(got - score)) <= 1e3 * np.sqrt(TOL) * score
-    distances = (X[held, 0] - X[~held, 0].max()) / (high - low)
+    distances = (X[held, 0] - X[~held, 0].max()) / width
     for distance in distances:
         assert np.min(np.abs(model.extrapolation_distance_ - distance)) < 1e-12
+    # each end held out to the fraction and to half of it
+    assert (
+        model.extrapolation_scores_.size
+        == 2 * held.sum()
+        + np.count_nonzero(X[:, 0] > X.max() - 0.1 * width)
+        + np.count_nonzero(X[:, 0] < X.min() + 0.1 * width)
+        + np.count_nonzero(X[:, 0] < X.min() + 0.2 * width)
+        - held.sum()
+    )
 
 
 def test_half_width_is_factor_times_sigma():
     X, y = _morse_data(20, 0.01, 2)
     model = CalibratedIntervalRegressor(MorseRegressor()).fit(X, y)
+    low, width = X.min(), X.max() - X.min()
     inside = np.array([[2.5], [3.1]])
     outside = np.array([[X.max() + 0.1]])
-    inner = stats.t.ppf(0.95, model.dof_) * np.sqrt(np.mean(model.calibration_scores_**2))
-    assert model.calibration_scale_ == pytest.approx(inner / stats.t.ppf(0.95, model.dof_))
+    inner = np.quantile(model.calibration_scores_, 0.9)
     outer, _ = conformal_quantile(model.extrapolation_scores_, 0.1)
-    y_pred, sigma = _sigma(model.estimator_, inside)
+    y_pred, sigma = _local_sigma(model.estimator_, X, y, inside, low, width)
     interval = model.predict_interval(inside, alpha=0.1, kind="prediction")
-    np.testing.assert_allclose(interval, np.column_stack([y_pred, y_pred]) + np.outer(
-        inner * sigma, [-1, 1]), rtol=1e-12, atol=0)  # fmt: skip
-    y_pred, sigma = _sigma(model.estimator_, outside)
+    np.testing.assert_allclose(interval[:, 1] - y_pred, inner * sigma, rtol=1e-10)
+    np.testing.assert_allclose(y_pred - interval[:, 0], inner * sigma, rtol=1e-10)
+    y_pred, sigma = _local_sigma(model.estimator_, X, y, outside, low, width)
     with pytest.warns(ExtrapolationWarning, match="1 of 1 samples"):
         interval = model.predict_interval(outside, alpha=0.1, kind="prediction")
-    np.testing.assert_allclose(interval[0, 1] - y_pred[0], max(inner, outer) * sigma[0], rtol=1e-12)
+    np.testing.assert_allclose(interval[0, 1] - y_pred[0], max(inner, outer) * sigma[0], rtol=1e-10)
 
 
-def test_confidence_uses_the_model_error_variance():
+def test_confidence_removes_the_noise():
     X, y = _morse_data(20, 0.01, 3)
     model = CalibratedIntervalRegressor(MorseRegressor()).fit(X, y)
     assert model.model_error_variance_ == max(0.0, model.residual_variance_ - model.noise_variance_)
+    residual, noise = model._local_variances(X[:3])
     y_pred, std = model.estimator_.predict(X[:3], return_std=True)
-    inner = stats.t.ppf(0.975, model.dof_) * model.calibration_scale_
+    inner = np.quantile(model.calibration_scores_, 0.95)
+    rse = np.sqrt(2 / model.dof_ + 4 / (X.shape[0] - 2))  # n - 2 pseudo-residuals
+    spread = np.maximum(residual - noise * (1 + 2 * rse), 0.0)
     interval = model.predict_interval(X[:3], kind="confidence")
-    expected = inner * np.sqrt(std**2 + model.model_error_variance_)
-    np.testing.assert_allclose(interval[:, 1] - y_pred, expected, rtol=1e-12)
+    np.testing.assert_allclose(
+        interval[:, 1] - y_pred, inner * np.sqrt(std**2 + spread), rtol=1e-10
+    )
+    wider = model.predict_interval(X[:3], kind="prediction")
+    assert np.all(wider[:, 1] - wider[:, 0] >= interval[:, 1] - interval[:, 0])
 
 
 def test_regions_of_a_designed_grid():
@@ -184,15 +220,16 @@ def test_regions_of_a_designed_grid():
     )
 
 
-def test_deterministic_data_have_no_noise_and_wider_intervals():
+def test_deterministic_data_have_no_noise_and_intervals_cover_the_calculator():
     X, y = make_dimer_dataset("Cu2", 20, r_min=2.0, r_max=4.0, random_state=0)
     model = CalibratedIntervalRegressor(MorseRegressor()).fit(X, y)
     # EMT energies are smooth: the differences of neighbours leave little
     assert model.noise_variance_ < 0.1 * model.residual_variance_
-    plain = model.estimator_.predict_interval(X, kind="prediction")
-    calibrated = model.predict_interval(X, kind="prediction")
-    # the leave-one-out errors of a form that misfits exceed the t quantile
-    assert np.all(calibrated[:, 1] - calibrated[:, 0] > plain[:, 1] - plain[:, 0])
+    r = np.linspace(X.min(), X.max(), 101)[:, None]
+    emt = AseEnergyTransformer("Cu2").fit_transform(r).ravel()
+    interval = model.predict_interval(r, kind="prediction")
+    # the issue's target inside the data (the benchmark measures it over draws)
+    assert np.mean((interval[:, 0] <= emt) & (emt <= interval[:, 1])) >= 0.9
 
 
 @pytest.mark.slow

@@ -7,6 +7,8 @@ the data, and errors at the ends of the range, held out, where it extrapolates.
 """
 
 import copy
+import itertools
+import math
 import warnings
 from numbers import Integral, Real
 
@@ -21,18 +23,19 @@ from sklearn.utils.validation import _check_method_params, _num_samples, check_i
 
 from .._core._conformal import (
     conformal_quantile,
-    difference_noise_variance,
     distance_outside,
     distance_to_data,
+    local_mean,
     neighbour_spacing,
+    noise_terms,
     scaled_features,
 )
-from .._core._uncertainty import student_t_quantile
 from .._core._warn import warn
 from ..exceptions import ExtrapolationWarning, FitQualityWarning
 from ._base import _final_step, check_alpha
 
 REGIONS = ("inside", "extrapolated", "uncalibrated")
+END_FRACTIONS = (1.0, 0.5)  # of extrapolation_fraction
 
 
 def _spread(estimator, X):
@@ -62,16 +65,39 @@ def _warm_copy(fitted):
     return model.set_params(**dict.fromkeys(names, True))
 
 
-def _refit_scores(estimator, X, y, fit_params, train, test):
-    """Refit on ``train``; normalised errors ``|y - y_pred| / sigma`` on ``test``."""
+def _neighbours(n_samples):
+    """How many training samples the local averages reach."""
+    return max(5, math.ceil(math.sqrt(n_samples)))
+
+
+def _squared_residuals(y, y_fit, variance):
+    """Squared residuals scaled so that their mean is the residual variance."""
+    squared = (y - y_fit) ** 2
+    mean = np.mean(squared)
+    return squared * (variance / mean) if mean > 0 and np.isfinite(variance) else squared
+
+
+def _refit_scores(estimator, warm, X, y, fit_params, train, test, low, width):
+    """Refit on ``train``; normalised errors ``|y - y_pred| / sigma`` on ``test``.
+
+    ``warm``: start from the solution of the fitted ``estimator`` where it can;
+    else a clone starts afresh.
+    """
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = _warm_copy(estimator).fit(
+        model = (_warm_copy(estimator) if warm else clone(estimator)).fit(
             _safe_indexing(X, train), y[train], **_check_method_params(X, fit_params, train)
         )
-        y_pred, std, variance, _ = _spread(model, _safe_indexing(X, test))
+        y_fit, _, variance, seen = _spread(model, _safe_indexing(X, train))
+        y_pred, std, _, features = _spread(model, _safe_indexing(X, test))
+    local = local_mean(
+        scaled_features(features, low, width),
+        scaled_features(seen, low, width),
+        _squared_residuals(y[train], y_fit, variance),
+        _neighbours(train.size),
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.abs(y[test] - y_pred) / np.sqrt(std**2 + variance)
+        scores = np.abs(y[test] - y_pred) / np.sqrt(std**2 + local)
     quality = [
         str(w.message)
         for w in caught
@@ -86,22 +112,30 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
     Energies from EMT or DFT are deterministic: computed twice, the same number.
     Every residual of a fit is then model error, and the delta method's
     intervals (which assume independent noise) do not bound the calculator's
-    value. This meta-estimator fits ``estimator`` and scales its standard
-    deviation ``sigma(x)`` by factors learned from refits on the same data,
-    without new calculations:
+    value. This meta-estimator fits ``estimator`` and builds intervals
+    ``y_pred -/+ factor * sigma(x)`` from refits on the same data, without new
+    calculations:
 
-    - inside the data, the Student t quantile times the root mean square of the
-      normalised leave-one-out errors ``|y_i - y_(-i)(x_i)| / sigma_(-i)(x_i)``
-      (1 where the model is right and the noise is what ``sigma`` says);
-    - outside the range of the training inputs, or in a gap of the data, the
-      larger of that and the quantile of the normalised errors of refits with
-      the outer ``extrapolation_fraction`` of each feature's range held out, one
-      end at a time: the errors a fit makes when it extrapolates as far.
+    - ``sigma(x)^2 = std(x)^2 + v(x)``: the delta method's variance of the fit
+      plus the local mean square of its residuals (a Gaussian-kernel average
+      over the nearest ``max(5, sqrt(n))`` training inputs, scaled so that its
+      mean is the residual variance): wide where the model misfits or the data
+      scatter, narrow where it does not;
+    - inside the data, ``factor`` is the ``1 - alpha`` quantile of the
+      normalised leave-one-out errors ``|y_i - y_(-i)(x_i)| / sigma_(-i)(x_i)``;
+    - outside the range of the training inputs, or in a gap of the data, it is
+      the larger of that and the ``1 - alpha`` conformal quantile (the largest,
+      with few) of the normalised errors of refits with an end of each
+      feature's range held out (the outer ``extrapolation_fraction`` of it, and
+      half of that): the errors a fit makes when it extrapolates as far.
 
-    The intervals are ``y_pred -/+ factor * sigma(x)``. Farther from the data
-    than ``extrapolation_fraction`` of the range, nothing calibrated them: they
-    are still returned, with an :class:`~skphys.exceptions.ExtrapolationWarning`.
-    The cost is one fit, one per split of ``cv`` and two per feature.
+    Farther from the data than ``extrapolation_fraction`` of the range, nothing
+    calibrated the intervals: they are still returned, with an
+    :class:`~skphys.exceptions.ExtrapolationWarning`, and
+    :meth:`calibration_region` marks them. The cost is one fit, one per split of
+    ``cv`` and four per feature. The leave-one-out refits start from the full
+    fit's solution where the estimator can warm start (a network then measures
+    the minimum it found, not another); the refits without an end start afresh.
 
     Parameters
     ----------
@@ -126,21 +160,19 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         ``estimator`` fitted on all the data; its predictions are the centres.
     calibration_scores_ : ndarray of shape (n_samples,)
         Normalised errors of each sample in the refit that did not see it.
-    calibration_scale_ : float
-        Their root mean square: how many times ``sigma`` the errors inside the
-        data are.
     dof_ : float
-        Degrees of freedom of the t quantile, those of ``estimator_``.
+        Degrees of freedom of ``estimator_``'s residual variance.
     extrapolation_scores_ : ndarray of shape (n_held_out,)
         Normalised errors of the held-out ends in the refits without them.
     extrapolation_distance_ : ndarray of shape (n_held_out,)
         How far outside the refit's own range each of them lay, in units of
         that feature's full training range.
     residual_variance_ : float
-        ``estimator_``'s residual variance ``s^2``, units of y squared.
+        ``estimator_``'s residual variance ``s^2``, units of y squared: the mean
+        of ``v(x)`` over the training inputs.
     noise_variance_ : float
-        Variance of the noise in its residuals, from differences of nearest
-        neighbours (a smooth model error cancels in them), units of y squared;
+        Variance of the noise in its residuals, from differences of neighbours
+        (a smooth model error cancels in them; see Notes), units of y squared;
         near 0 for deterministic data.
     model_error_variance_ : float
         ``max(0, residual_variance_ - noise_variance_)``: the part of the
@@ -164,14 +196,21 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
     at ``x`` is a fixed number and the fitted curve misses it by the model's
     error. 'prediction' intervals bound the value of a new calculation; without
     noise they answer "where is the calculator's value". 'confidence' intervals
-    bound the noise-free value, the fitted mean plus what the model misses: they
-    use ``sqrt(std^2 + model_error_variance_)`` in place of ``sigma``, so they
-    are as wide as the prediction intervals when the data have no noise, and as
-    narrow as the delta method's when the model is right and the data noisy.
+    bound the noise-free value: the fitted mean plus what the model misses.
+    They replace ``v(x)`` by the part of it the noise does not explain,
+    ``max(0, v(x) - n(x) (1 + 2 r))``, where ``n(x)`` is the same local average
+    of the noise estimates of Gasser, Sroka and Jennen-Steinmetz (1986; with
+    several features, differences of nearest neighbours) and ``r`` the
+    relative standard error of the difference: as wide as the prediction
+    intervals when the data have no noise, as narrow as the delta method's when
+    the model is right and the data noisy.
 
-    The leave-one-out factor assumes the errors at new points inside the data
-    are like those at the training points (exchangeable). Outside the data they
-    are not: the errors of extrapolation are calibrated by extrapolating.
+    The quantile inside the data assumes the errors at new points are like
+    those at the training points (exchangeable). Outside the data they are not:
+    the errors of extrapolation are calibrated by extrapolating, and only as far
+    as the held-out ends reached. A form that fails faster than the held-out
+    ends show (a potential's repulsive wall, steeper closer in) is not covered
+    there; ``benchmarks/bench_coverage.py`` measures how often.
 
     Examples
     --------
@@ -237,14 +276,18 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         loo = [(train, test) for train, test in cv.split(np.zeros((n_samples, 1)), y)]
         ends, distances = self._end_splits(features, low, width)
         jobs = Parallel(n_jobs=self.n_jobs)(
-            delayed(_refit_scores)(self.estimator_, X, y, fit_params, train, test)
-            for train, test in loo + ends
+            # a refit without an end starts afresh: one from the solution that saw
+            # the end would remember it
+            delayed(_refit_scores)(
+                self.estimator_, warm, X, y, fit_params, train, test, low, width
+            )
+            for warm, (train, test) in [(True, split) for split in loo]
+            + [(False, split) for split in ends]
         )
         scores = np.full(n_samples, np.nan)
         for (_, test), (part, _) in zip(loo, jobs[: len(loo)], strict=True):
             scores[test] = part
         self.calibration_scores_ = scores
-        self.calibration_scale_ = float(np.sqrt(np.mean(scores**2)))
         self.dof_ = float(_final_step(self.estimator_, "predict_interval")[0].dof_)
         self.extrapolation_scores_ = np.concatenate(
             [part for part, _ in jobs[len(loo) :]] or [np.empty(0)]
@@ -259,18 +302,37 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
                 FitQualityWarning,
             )
         self.residual_variance_ = variance
-        noise = difference_noise_variance(y - y_fit, self._unit_train)
+        self._squared = _squared_residuals(y, y_fit, variance)
+        self._noise_at, self._noise = noise_terms(y - y_fit, self._unit_train)
+        noise = float(np.mean(self._noise)) if self._noise.size else math.nan
+        # relative standard error of the difference of the two variance estimates:
+        # the residual variance's sqrt(2 / dof), the differences' sqrt(4 / n)
+        self._noise_rse = math.sqrt(2.0 / max(self.dof_, 1.0) + 4.0 / max(self._noise.size, 1))
         self.noise_variance_ = noise
         self.model_error_variance_ = max(0.0, variance - noise) if np.isfinite(noise) else 0.0
         return self
 
+    def _local_variances(self, features):
+        """(residual variance, noise variance) around each input, units of y squared."""
+        width = np.where(self.data_max_ > self.data_min_, self.data_max_ - self.data_min_, 1.0)
+        unit = scaled_features(features, self.data_min_, width)
+        k = _neighbours(self._unit_train.shape[0])
+        residual = local_mean(unit, self._unit_train, self._squared, k)
+        if not self._noise.size:
+            return residual, np.zeros_like(residual)
+        return residual, local_mean(unit, self._unit_train[self._noise_at], self._noise, k)
+
     def _end_splits(self, features, low, width):
-        """(train, test) index pairs holding out each end of each feature's range."""
-        cut = self.extrapolation_fraction * width
+        """(train, test) index pairs holding out each end of each feature's range.
+
+        Each end is held out twice, to ``extrapolation_fraction`` of the range and
+        to half of it: two samples of how a fit extrapolates, at two distances.
+        """
         splits, distances = [], []
-        for j in range(features.shape[1]):
+        for j, fraction in itertools.product(range(features.shape[1]), END_FRACTIONS):
             column = features[:, j]
-            for held in (column < low[j] + cut[j], column > low[j] + width[j] - cut[j]):
+            cut = fraction * self.extrapolation_fraction * width[j]
+            for held in (column < low[j] + cut, column > low[j] + width[j] - cut):
                 train, test = np.flatnonzero(~held), np.flatnonzero(held)
                 if test.size == 0 or train.size < max(3, column.size // 2):
                     continue
@@ -360,10 +422,16 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         if kind not in ("confidence", "prediction"):
             raise ValueError(f"kind must be 'confidence' or 'prediction', got {kind!r}.")
         y_pred, std, _, features = _spread(self.estimator_, X)
-        spread = self.residual_variance_ if kind == "prediction" else self.model_error_variance_
+        residual, noise = self._local_variances(features)
+        if kind == "prediction":
+            spread = residual
+        else:
+            # the model's error is what the residuals hold beyond the noise, where
+            # they hold more than the noise's estimate can err by (2 of its se)
+            spread = np.maximum(residual - noise * (1.0 + 2.0 * self._noise_rse), 0.0)
         sigma = np.sqrt(std**2 + spread)
         region = self._regions(features)
-        inside = student_t_quantile(alpha, max(self.dof_, 1.0)) * self.calibration_scale_
+        inside = float(np.quantile(self.calibration_scores_, 1 - alpha))
         outside, _ = conformal_quantile(self.extrapolation_scores_, alpha)
         factor = np.where(region == "inside", inside, np.fmax(inside, outside))
         self._warn_regions(region)
