@@ -1,6 +1,9 @@
 """The ``skphys`` command line, in process and through the installed console script."""
 
+import contextlib
+import io
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -11,10 +14,12 @@ from ase.build import bulk
 from ase.calculators.emt import EMT
 from ase.io import write
 from ase.units import GPa
+from sklearn.model_selection import KFold, cross_val_predict, cross_val_score
 
-from skphys import MurnaghanRegressor
+from skphys import MorseRegressor, MurnaghanRegressor, TanhMLPRegressor
 from skphys.cli import main
-from skphys.datasets import load_murnaghan_example
+from skphys.datasets import load_murnaghan_example, make_dimer_dataset
+from skphys.plotting import ParityDisplay
 
 EXAMPLE = Path(__file__).parents[1] / "skphys" / "datasets" / "data" / "murnaghan_example.csv"
 
@@ -184,22 +189,99 @@ def test_dimer_rejects_a_trimer(capsys):
 
 
 # -- skphys demo ----------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_run(tmp_path_factory):
+    """One in-process ``skphys demo`` for the tests below (it takes seconds): its
+    report, output folder, energy cache and the parity displays it drew."""
+    parity = []
+    plot = ParityDisplay.plot
+
+    def recording_plot(self, *args, **kwargs):
+        parity.append(self)
+        return plot(self, *args, **kwargs)
+
+    folder = tmp_path_factory.mktemp("demo")
+    out, cache = folder / "plots", folder / "cu2.db"
+    report = io.StringIO()
+    with pytest.MonkeyPatch.context() as patch, contextlib.redirect_stdout(report):
+        patch.setattr(ParityDisplay, "plot", recording_plot)
+        status = main(["demo", "--out", str(out), "--cache", str(cache), "--no-progress"])
+    assert status == 0
+    return report.getvalue(), out, cache, parity
+
+
+def demo_rows(report):
+    """The cross-validation table: model -> (mean, std over folds, RMSE of all), meV."""
+    rows = {}
+    for line in report.splitlines():
+        found = re.match(r"(Morse|tanh network \[1, 10, 1\]) +([\d.]+) ± ([\d.]+) +([\d.]+)$", line)
+        if found:
+            rows[found[1]] = tuple(float(v) for v in found.groups()[1:])
+    return rows
+
+
 @pytest.mark.slow
-def test_demo_reports_models_and_writes_plots(tmp_path, capsys):
-    out, cache = tmp_path / "demo", tmp_path / "cu2.db"
-    assert main(["demo", "--out", str(out), "--cache", str(cache), "--no-progress"]) == 0
-    report = capsys.readouterr().out
-    for token in ("5-fold CV RMSE (meV)", "Buckingham", "tanh network", "BuckinghamRegressor fit",
+def test_demo_reports_models_and_writes_plots(demo_run):
+    report, out, cache, _ = demo_run
+    for token in ("5-fold cross-validated RMSE (meV)", "Morse", "tanh network",
+                  "EMT is deterministic", "model error", "not noise",
                   "MurnaghanRegressor fit", "GPa", "95% interval"):  # fmt: skip
         assert token in report
+    assert "Buckingham" not in report
     assert sorted(p.name for p in out.iterdir()) == [
-        "cu2_buckingham.png", "cu2_tanh.png", "murnaghan_eos.png"
+        "cu2_morse.png",
+        "cu2_tanh.png",
+        "murnaghan_eos.png",
     ]
     assert cache.exists()  # the energies went to the ASE database
-    # the network's cross-validated error is far below the Buckingham form's
-    rmse = {line.split()[0]: float(line.split()[-3]) for line in report.splitlines()
-            if line.startswith(("Buckingham ", "tanh network"))}  # fmt: skip
-    assert rmse["tanh"] < 5 < rmse["Buckingham"]
+
+
+@pytest.mark.slow
+def test_demo_errors_are_cross_validated(demo_run):
+    # the RMSE on the parity plots and in the table, against scikit-learn's own
+    # cross-validation of the same models on the same folds
+    report, _, cache, parity = demo_run
+    X, y = make_dimer_dataset("Cu2", 300, random_state=0, cache=cache)
+    cv = KFold(5, shuffle=True, random_state=0)
+    models = {
+        "Morse": MorseRegressor(),
+        "tanh network [1, 10, 1]": TanhMLPRegressor(hidden_layer_sizes=(10,), random_state=0),
+    }
+    rows = demo_rows(report)
+    assert list(rows) == list(models) and len(parity) == len(models)
+    for (name, model), display in zip(models.items(), parity, strict=True):
+        y_cv = cross_val_predict(model, X, y, cv=cv)
+        rmse = np.sqrt(np.mean((y_cv - y) ** 2))
+        folds = -cross_val_score(model, X, y, cv=cv, scoring="neg_root_mean_squared_error")
+        assert display.rmse_ == pytest.approx(rmse, rel=1e-9)
+        label = display.scatter_.get_label()
+        shown = re.search(r"^5-fold cross-validated RMSE = ([\d.e-]+) eV$", label, re.M)
+        assert shown and float(shown[1]) == pytest.approx(rmse, rel=5e-3)  # 3 digits shown
+        # printed to 0.01 meV
+        expected = (1000 * folds.mean(), 1000 * folds.std(), 1000 * rmse)
+        assert rows[name] == pytest.approx(expected, abs=0.006)
+    # deterministic data: the network follows EMT far closer than the Morse form
+    assert rows["tanh network [1, 10, 1]"][2] < 5 < rows["Morse"][2]
+
+
+@pytest.mark.slow
+def test_demo_morse_parameters_are_physical(demo_run):
+    report, _, cache, _ = demo_run
+    params = dict(re.findall(r"^  (De|a|re) += ([\d.]+) ", report, re.M))
+    assert set(params) == {"De", "a", "re"}
+    de, a, r_e = (float(params[k]) for k in ("De", "a", "re"))
+    assert f"De = {params['De']} eV" in report and f"re = {params['re']} Å" in report
+    assert "1/Å" in report
+    # the EMT well: its depth and place among the data (300 separations, ~0.004 Å
+    # apart); a Morse form misfit by ~15 meV RMS reaches them to ~1 % and 0.02 Å
+    X, y = make_dimer_dataset("Cu2", 300, random_state=0, cache=cache)
+    assert de == pytest.approx(-y.min(), rel=0.01)
+    assert r_e == pytest.approx(X[np.argmin(y), 0], abs=0.02)
+    # a from the curvature at the bottom, E''(re) = 2 De a^2, of a parabola through
+    # the data within 0.1 Å of it (a Morse form curves a few % off EMT across that)
+    near = np.abs(X[:, 0] - X[np.argmin(y), 0]) < 0.1
+    curvature = 2 * np.polyfit(X[near, 0], y[near], 2)[0]
+    assert a == pytest.approx(np.sqrt(curvature / (2 * -y.min())), rel=0.05)
 
 
 @pytest.mark.slow

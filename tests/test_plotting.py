@@ -215,6 +215,18 @@ def test_parity_display_from_predictions():
         ParityDisplay.from_predictions([0.0, np.nan], [0.0, 1.0])
 
 
+def test_parity_display_names_its_errors(eos_fit):
+    # the caller knows whether the predictions are training or out-of-fold ones
+    eos, X, y = eos_fit
+    display = ParityDisplay.from_estimator(eos, X, y, error_label="training")
+    rmse = root_mean_squared_error(y, eos.predict(X))
+    label = display.scatter_.get_label()
+    assert label.startswith("training RMSE = ") and "\ntraining MAE = " in label
+    assert_allclose(numbers_in(label)[0], rmse, rtol=5e-3)
+    shown = ParityDisplay.from_predictions([0.0, 1.0], [0.0, 3.0], error_label="test")
+    assert legend_texts(shown.ax_)[1] == "test RMSE = 1.41\ntest MAE = 1"
+
+
 # -- EOSDisplay -------------------------------------------------------------------------
 def test_eos_display_title_and_v0(eos_fit):
     eos, X, y = eos_fit

@@ -20,6 +20,11 @@ class ParityDisplay:
         Predicted values, in ``unit``.
     unit : str, default=''
         Unit of both, for the axis labels and the legend (e.g. 'eV').
+    error_label : str, default=None
+        What the errors are, put before "RMSE" and "MAE" in the legend: e.g.
+        'training' when ``y_pred`` comes from the model fitted to these very
+        ``y_true``, '5-fold cross-validated' for out-of-fold predictions. The
+        display cannot tell: ``None`` writes plain "RMSE" and "MAE".
 
     Attributes
     ----------
@@ -28,7 +33,8 @@ class ParityDisplay:
     mae_ : float
         Mean absolute error, in ``unit``.
     scatter_ : matplotlib PathCollection
-        The points (reference, predicted); its legend text gives RMSE and MAE.
+        The points (reference, predicted); its legend text gives RMSE and MAE,
+        each after ``error_label``.
     line_ : matplotlib Line2D
         The line y = x over the range of the values.
     ax_ : matplotlib Axes
@@ -44,12 +50,21 @@ class ParityDisplay:
     >>> display = ParityDisplay.from_predictions([0.0, 1.0, 2.0], [0.0, 1.5, 2.0], unit="eV")
     >>> display.scatter_.get_label()
     'RMSE = 0.289 eV\\nMAE = 0.167 eV'
+
+    Out-of-fold predictions say so in the legend:
+
+    >>> display = ParityDisplay.from_predictions(
+    ...     [0.0, 1.0, 2.0], [0.0, 1.5, 2.0], unit="eV", error_label="cross-validated"
+    ... )
+    >>> display.scatter_.get_label()
+    'cross-validated RMSE = 0.289 eV\\ncross-validated MAE = 0.167 eV'
     """
 
-    def __init__(self, *, y_true, y_pred, unit=""):
+    def __init__(self, *, y_true, y_pred, unit="", error_label=None):
         self.y_true = y_true
         self.y_pred = y_pred
         self.unit = unit
+        self.error_label = error_label
 
     def plot(self, ax=None, *, scatter_kwargs=None, line_kwargs=None):
         """Draw the display.
@@ -71,7 +86,8 @@ class ParityDisplay:
         self.rmse_ = float(np.sqrt(np.mean(errors**2)))
         self.mae_ = float(np.mean(np.abs(errors)))
         suffix = f" {self.unit}" if self.unit else ""
-        label = f"RMSE = {self.rmse_:.3g}{suffix}\nMAE = {self.mae_:.3g}{suffix}"
+        prefix = f"{self.error_label} " if self.error_label else ""
+        label = f"{prefix}RMSE = {self.rmse_:.3g}{suffix}\n{prefix}MAE = {self.mae_:.3g}{suffix}"
         low = min(np.min(self.y_true), np.min(self.y_pred))
         high = max(np.max(self.y_true), np.max(self.y_pred))
         line_style = style(
@@ -90,9 +106,24 @@ class ParityDisplay:
 
     @classmethod
     def from_estimator(
-        cls, estimator, X, y, *, unit=None, ax=None, scatter_kwargs=None, line_kwargs=None
+        cls,
+        estimator,
+        X,
+        y,
+        *,
+        unit=None,
+        error_label=None,
+        ax=None,
+        scatter_kwargs=None,
+        line_kwargs=None,
     ):
         """Plot a fitted regressor's predictions on X against y.
+
+        On the data the estimator was fitted to, the errors are training errors,
+        which understate those on new data: say so with
+        ``error_label='training'``, or plot out-of-fold predictions
+        (:func:`sklearn.model_selection.cross_val_predict`) with
+        :meth:`from_predictions`.
 
         Parameters
         ----------
@@ -105,6 +136,9 @@ class ParityDisplay:
         unit : str, default=None
             Unit of y; ``None`` gives that of skphys's physical models ('eV'), else
             none.
+        error_label : str, default=None
+            What the errors are, before "RMSE" and "MAE" in the legend (e.g.
+            'training', 'test').
         ax : matplotlib Axes, default=None
             Axes to draw on; ``None`` creates a figure.
         scatter_kwargs, line_kwargs : dict, default=None
@@ -118,12 +152,21 @@ class ParityDisplay:
         y_pred = estimator.predict(X)
         unit = output_unit(estimator) if unit is None else unit
         return cls.from_predictions(
-            y, y_pred, unit=unit, ax=ax, scatter_kwargs=scatter_kwargs, line_kwargs=line_kwargs
-        )
+            y, y_pred, unit=unit, error_label=error_label, ax=ax,
+            scatter_kwargs=scatter_kwargs, line_kwargs=line_kwargs,
+        )  # fmt: skip
 
     @classmethod
     def from_predictions(
-        cls, y_true, y_pred, *, unit="", ax=None, scatter_kwargs=None, line_kwargs=None
+        cls,
+        y_true,
+        y_pred,
+        *,
+        unit="",
+        error_label=None,
+        ax=None,
+        scatter_kwargs=None,
+        line_kwargs=None,
     ):
         """Plot predictions against reference values.
 
@@ -135,6 +178,9 @@ class ParityDisplay:
             Predicted values.
         unit : str, default=''
             Unit of both.
+        error_label : str, default=None
+            What the errors are, before "RMSE" and "MAE" in the legend (e.g.
+            '5-fold cross-validated' for out-of-fold predictions).
         ax : matplotlib Axes, default=None
             Axes to draw on; ``None`` creates a figure.
         scatter_kwargs, line_kwargs : dict, default=None
@@ -150,5 +196,5 @@ class ParityDisplay:
         y_pred = np.asarray(y_pred, dtype=float).ravel()
         if y_true.size == 0 or not (np.all(np.isfinite(y_true)) and np.all(np.isfinite(y_pred))):
             raise ValueError("y_true and y_pred must be non-empty and finite.")
-        display = cls(y_true=y_true, y_pred=y_pred, unit=unit)
+        display = cls(y_true=y_true, y_pred=y_pred, unit=unit, error_label=error_label)
         return display.plot(ax, scatter_kwargs=scatter_kwargs, line_kwargs=line_kwargs)
