@@ -6,7 +6,6 @@ by factors learned from refits: leave-one-out (or cross-validated) errors inside
 the data, and errors at the ends of the range, held out, where it extrapolates.
 """
 
-import copy
 import itertools
 import math
 import warnings
@@ -31,7 +30,7 @@ from .._core._conformal import (
     scaled_features,
 )
 from .._core._warn import warn
-from ..exceptions import ExtrapolationWarning, FitQualityWarning
+from ..exceptions import ExtrapolatedMinimumWarning, ExtrapolationWarning, FitQualityWarning
 from ._base import _final_step, check_alpha
 
 REGIONS = ("inside", "extrapolated", "uncalibrated")
@@ -56,15 +55,6 @@ def _spread(estimator, X):
     return np.ravel(y_pred), np.ravel(std), variance, features
 
 
-def _warm_copy(fitted):
-    """A copy of a fitted estimator that refits from its own solution, when it can."""
-    names = [name for name in fitted.get_params() if name.split("__")[-1] == "warm_start"]
-    if not names:
-        return clone(fitted)
-    model = copy.deepcopy(fitted)
-    return model.set_params(**dict.fromkeys(names, True))
-
-
 def _neighbours(n_samples):
     """How many training samples the local averages reach."""
     return max(5, math.ceil(math.sqrt(n_samples)))
@@ -77,15 +67,11 @@ def _squared_residuals(y, y_fit, variance):
     return squared * (variance / mean) if mean > 0 and np.isfinite(variance) else squared
 
 
-def _refit_scores(estimator, warm, X, y, fit_params, train, test, low, width):
-    """Refit on ``train``; normalised errors ``|y - y_pred| / sigma`` on ``test``.
-
-    ``warm``: start from the solution of the fitted ``estimator`` where it can;
-    else a clone starts afresh.
-    """
+def _refit_scores(estimator, X, y, fit_params, train, test, low, width):
+    """Refit a clone on ``train``; normalised errors ``|y - y_pred| / sigma`` on ``test``."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        model = (_warm_copy(estimator) if warm else clone(estimator)).fit(
+        model = clone(estimator).fit(
             _safe_indexing(X, train), y[train], **_check_method_params(X, fit_params, train)
         )
         y_fit, _, variance, seen = _spread(model, _safe_indexing(X, train))
@@ -101,7 +87,9 @@ def _refit_scores(estimator, warm, X, y, fit_params, train, test, low, width):
     quality = [
         str(w.message)
         for w in caught
+        # leaving out the sample by the minimum moves it outside: that says nothing
         if issubclass(w.category, (FitQualityWarning, ConvergenceWarning))
+        and not issubclass(w.category, ExtrapolatedMinimumWarning)
     ]
     return np.where(np.isnan(scores), np.inf, scores), quality
 
@@ -133,9 +121,10 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
     calibrated the intervals: they are still returned, with an
     :class:`~skphys.exceptions.ExtrapolationWarning`, and
     :meth:`calibration_region` marks them. The cost is one fit, one per split of
-    ``cv`` and four per feature. The leave-one-out refits start from the full
-    fit's solution where the estimator can warm start (a network then measures
-    the minimum it found, not another); the refits without an end start afresh.
+    ``cv`` and four per feature. Every refit starts afresh, as the full fit did
+    (one that started from the full fit's solution would remember what it left
+    out): for a network, errors of its other minima count, so give it the starts
+    it needs (``n_restarts``).
 
     Parameters
     ----------
@@ -276,22 +265,16 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         loo = [(train, test) for train, test in cv.split(np.zeros((n_samples, 1)), y)]
         ends, distances = self._end_splits(features, low, width)
         jobs = Parallel(n_jobs=self.n_jobs)(
-            # a refit without an end starts afresh: one from the solution that saw
-            # the end would remember it
-            delayed(_refit_scores)(
-                self.estimator_, warm, X, y, fit_params, train, test, low, width
-            )
-            for warm, (train, test) in [(True, split) for split in loo]
-            + [(False, split) for split in ends]
+            # every refit starts afresh: one that started from the full fit's
+            # solution would remember the samples it leaves out
+            delayed(_refit_scores)(self.estimator, X, y, fit_params, train, test, low, width)
+            for train, test in loo + ends
         )
         scores = np.full(n_samples, np.nan)
         for (_, test), (part, _) in zip(loo, jobs[: len(loo)], strict=True):
             scores[test] = part
-        self.calibration_scores_ = scores
+        ends_scores = np.concatenate([part for part, _ in jobs[len(loo) :]] or [np.empty(0)])
         self.dof_ = float(_final_step(self.estimator_, "predict_interval")[0].dof_)
-        self.extrapolation_scores_ = np.concatenate(
-            [part for part, _ in jobs[len(loo) :]] or [np.empty(0)]
-        )
         self.extrapolation_distance_ = np.concatenate(distances or [np.empty(0)])
         # refits without an end extrapolate there by design: only the cv refits count
         self.fit_warnings_ = [message for _, quality in jobs[: len(loo)] for message in quality]
@@ -310,6 +293,8 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         self._noise_rse = math.sqrt(2.0 / max(self.dof_, 1.0) + 4.0 / max(self._noise.size, 1))
         self.noise_variance_ = noise
         self.model_error_variance_ = max(0.0, variance - noise) if np.isfinite(noise) else 0.0
+        self.calibration_scores_ = scores
+        self.extrapolation_scores_ = ends_scores
         return self
 
     def _local_variances(self, features):
@@ -443,11 +428,15 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         if not away:
             return
         beyond = np.count_nonzero(region == "uncalibrated")
+        farther = (
+            f" {beyond} lie farther, where no refit measured the error: their intervals "
+            "are not calibrated (calibration_region(X) marks them)."
+            if beyond
+            else ""
+        )
         warn(
             f"{away} of {region.size} samples lie outside the training range or in a gap "
             f"of the data; their intervals carry the errors of refits that extrapolated "
-            f"{self.extrapolation_fraction:g} of the range. {beyond} lie farther, where "
-            "no refit measured the error: their intervals are not calibrated "
-            "(calibration_region(X) marks them).",
+            f"up to {self.extrapolation_fraction:g} of the range.{farther}",
             ExtrapolationWarning,
         )
