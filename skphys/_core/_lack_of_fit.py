@@ -25,9 +25,10 @@ The Wald-Wolfowitz runs of the signs of the residuals are reported with their
 exact one-sided p-value (too few runs), but the warning follows ``d``: on the
 residuals of Lennard-Jones, Morse and Buckingham fits to EMT energies of Cu2,
 and of wrong forms fitted to noisy curves, ``d`` detected the structure more
-often at the same false-alarm rate (the runs test cannot see a few large
-residuals of one sign among many of the other, and has almost no power below
-20 residuals). See the user guide's section on lack of fit.
+often at the same level, while flagging the right form plus noise at the
+nominal rate (the runs test cannot see a few large residuals of one sign among
+many of the other, and has almost no power below 20 residuals). See the user
+guide's section on lack of fit.
 
 References
 ----------
@@ -160,7 +161,8 @@ def lack_of_fit(order_by, y, y_pred, weight, weighted_jacobian=None, untested_re
     y, y_pred : ndarray of shape (n_samples,)
         Observed and fitted values; NaN in ``y`` marks a value not observed.
     weight : ndarray of shape (n_samples,)
-        Non-negative sample weights; samples of zero weight are left out.
+        Non-negative sample weights; samples of zero weight are left out. At
+        least one sample must have a positive weight and an observed value.
     weighted_jacobian : ndarray of shape (n_samples, n_params), default=None
         ``sqrt(w) d y_pred / d params`` at the fitted parameters, with ``w`` the
         weights normalised to mean one over the samples of non-zero weight (the
