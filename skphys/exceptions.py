@@ -11,6 +11,7 @@ __all__ = [
     "FitFailedError",
     "FitQualityWarning",
     "IncompatibleVersionError",
+    "LackOfFitWarning",
     "OutlierWarning",
     "OverparameterizedWarning",
     "UndeterminedParameterWarning",
@@ -53,6 +54,22 @@ class UndeterminedParameterWarning(FitQualityWarning):
 
 class OutlierWarning(FitQualityWarning):
     """One sample lies far (10 robust standard deviations) off the fitted curve."""
+
+
+class LackOfFitWarning(FitQualityWarning):
+    """The residuals are structured along the input: the form misses the data.
+
+    Neighbouring residuals resemble each other more than independent noise
+    allows (the Durbin-Watson test at the 1 % level; see the user guide's
+    section on lack of fit). Deterministic data (EMT or DFT energies, which do
+    not scatter) fitted with a form that cannot follow them give this: every
+    residual is model error. The fit itself succeeded, but its parameter
+    standard errors, confidence intervals and prediction bands assume
+    independent noise and understate the uncertainty. Use calibrated or
+    cross-validated intervals, a more flexible form (or a flexible correction
+    to this one), or read the fitted parameters as effective ones, which
+    describe these data in this form and not a property of the system.
+    """
 
 
 class ExtrapolatedMinimumWarning(FitQualityWarning):

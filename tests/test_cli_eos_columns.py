@@ -328,9 +328,24 @@ def test_doubtful_but_physical_fit_warns_and_exits_0(tmp_path, capsys):
     assert "ExtrapolatedMinimumWarning" in [w["category"] for w in result["warnings"]]
 
 
-def test_a_good_fit_has_no_warnings(capsys):
+def test_a_good_fit_warns_only_of_its_structured_residuals(capsys):
+    # the bundled DFT table does not scatter: the Murnaghan form's residuals are
+    # model error, smooth in V (Durbin-Watson p = 8e-5), which leaves the status ok
     status, result, _ = run_json(capsys, EXAMPLE)
-    assert status == 0 and result["warnings"] == [] and result["status"] == "ok"
+    assert status == 0 and result["status"] == "ok"
+    assert [w["category"] for w in result["warnings"]] == ["LackOfFitWarning"]
+    lack_of_fit = result["lack_of_fit"]
+    assert lack_of_fit["structured"] and lack_of_fit["pvalue"] < 1e-3
+    assert lack_of_fit["rms_eV"] == pytest.approx(np.sqrt(result["sse_eV2"] / 28), rel=1e-9)
+
+
+def test_the_text_output_puts_a_caveat_under_the_intervals(capsys):
+    assert main(["eos", str(EXAMPLE)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    caveat = next(i for i, line in enumerate(lines) if line.startswith("  caveat:"))
+    assert lines[caveat - 1].startswith("  SSE =")
+    assert "structured residuals" in lines[caveat]
+    assert "understate the uncertainty" in lines[caveat + 1]
 
 
 def test_the_bundled_table_read_in_ry_and_bohr3_is_an_ordinary_solid(capsys):

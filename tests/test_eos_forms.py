@@ -25,6 +25,7 @@ from skphys import (
     TaylorRegressor,
 )
 from skphys._random_problems import N_UNIFORMS, draw_case, recovered
+from skphys.exceptions import LackOfFitWarning
 from skphys.functions import (
     anton_schmidt,
     birch_murnaghan,
@@ -238,9 +239,17 @@ def scans():
 @pytest.mark.parametrize("cls, ase_fit", ASE_FITS, ids=ASE_IDS)
 def test_fit_agrees_with_ase_eos_on_emt_volume_scans(cls, ase_fit, symbol, n_points, scans):
     V, E = scans[symbol, n_points]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no doubt raised on clean data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         ours = cls().fit(V[:, None], E)
+    # No doubt is raised on clean data but the lack of fit: EMT energies do not
+    # scatter, so what a form misses is smooth in V. 7 points are too few to test,
+    # 15 show it for every form and metal (p <= 3e-3); 11 lie on both sides of 1 %.
+    lack_of_fit = ours.lack_of_fit_
+    warned = [w.category for w in caught]
+    assert warned == ([LackOfFitWarning] if lack_of_fit.structured else []), warned
+    assert np.isnan(lack_of_fit.pvalue) == (n_points == 7)
+    assert lack_of_fit.structured or n_points != 15
     sse_ours = _sse(cls.physical_model.function, V, E, ours.params_)
     theirs, sse_ase = ase_fit(V, E)
     # ASE's optimum is not tighter than ours. Its linear fits ('sj', 'p3') are

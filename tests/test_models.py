@@ -26,6 +26,7 @@ from skphys import (
     VinetRegressor,
 )
 from skphys.datasets import load_murnaghan_example
+from skphys.exceptions import LackOfFitWarning
 from skphys.functions import birch_murnaghan, buckingham, lennard_jones, morse, murnaghan, vinet
 
 EOS_FORMS = [
@@ -66,9 +67,13 @@ def converged_curve_fit(function, x, y, p0):
 @pytest.mark.parametrize("cls, ase_name, function", EOS_FORMS, ids=[f[1] for f in EOS_FORMS])
 def test_eos_agrees_with_ase_on_emt_lattice_scans(symbol, cls, ase_name, function):
     V, E = lattice_scan(symbol)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # no doubt raised on clean data
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         ours = cls().fit(V[:, None], E)
+    # EMT energies do not scatter: what the form misses is smooth in V, and over 15
+    # points the lack-of-fit test sees it (p <= 6e-3 for every metal and form). No
+    # other doubt is raised on clean data.
+    assert [w.category for w in caught] == [LackOfFitWarning], [str(w.message) for w in caught]
     reference = EquationOfState(V, E, eos=ase_name)
     reference.fit(warn=False)
     # ASE stops curve_fit at its default tolerance (up to 1e-4 short of the optimum

@@ -27,7 +27,10 @@ from .._core import (
     solve_best,
     solve_with_gradient_weight,
     student_t_quantile,
+    warn,
 )
+from .._core._lack_of_fit import format_pvalue, lack_of_fit
+from ..exceptions import LackOfFitWarning
 from ._base import (
     RegressorContractMixin,
     check_alpha,
@@ -235,7 +238,44 @@ class BaseParametricRegressor(
         self.jacobian_method_ = jacobian
         self._set_gradient_fit(problem, residual_variance, result.params)
         self._set_fit_result(result)
+        self.lack_of_fit_ = self._diagnose_lack_of_fit(problem, X, y, sample_weight, y_grad)
+        if self.lack_of_fit_.structured:
+            warn(self._lack_of_fit_message(X.shape[1]), LackOfFitWarning)
         return X, y, sample_weight
+
+    # -- lack of fit -----------------------------------------------------------------
+    def _diagnose_lack_of_fit(self, problem, X, y, sample_weight, y_grad):
+        """Whether the residuals of the values, ordered along the input, look like noise."""
+        with np.errstate(all="ignore"):
+            y_pred = np.asarray(self._model(self.params_, X), dtype=float).ravel()
+        # along X for one feature; for several, the fitted values order the samples
+        order_by = X[:, 0] if X.shape[1] == 1 else y_pred
+        if y_grad is not None:
+            # the values share the fit with the derivatives: the test's null
+            # distribution (the residuals of the values alone) does not hold
+            return lack_of_fit(order_by, y, y_pred, sample_weight,
+                               untested_reason="fitted with derivatives")  # fmt: skip
+        values = problem.block_rows[0]
+        jacobian = problem.data_jacobian(problem.internal(self.params_))[values]
+        return lack_of_fit(order_by, y, y_pred, sample_weight, jacobian)
+
+    def _y_unit(self):
+        """Unit of y, for messages ('' where unknown)."""
+        return ""
+
+    def _lack_of_fit_message(self, n_features):
+        lof, unit = self.lack_of_fit_, self._y_unit()
+        along = "X" if n_features == 1 else "the fitted values"
+        return (
+            f"{type(self).__name__}: the residuals are structured along {along}: "
+            f"{lof.n_runs} runs of signs where {lof.expected_runs:.3g} are expected, "
+            f"Durbin-Watson {format_pvalue(lof.pvalue)}; RMS residual {lof.rms:.3g} "
+            f"{unit or '(units of y)'}, {100 * lof.relative_rms:.3g}% of the spread of y. "
+            "They are model error, not independent noise: the parameter standard "
+            "errors and intervals assume independent noise and understate the "
+            "uncertainty. Use calibrated or cross-validated intervals, a more "
+            "flexible form, or read the parameters as effective ones."
+        )
 
     # -- prediction and uncertainty ------------------------------------------------
     def _validated_X(self, X):
@@ -315,8 +355,9 @@ class BaseParametricRegressor(
         -------
         table : str
             One line per parameter: name, value, standard error, interval, unit;
-            then the sum of squared residuals, degrees of freedom, and why and
-            after how many iterations the solver stopped.
+            then the sum of squared residuals, degrees of freedom, the test of the
+            residuals for lack of fit (``lack_of_fit_``), and why and after how
+            many iterations the solver stopped.
         """
         intervals = self.confidence_intervals(alpha)
         level = f"{100 * (1 - alpha):g}% interval"
@@ -333,6 +374,7 @@ class BaseParametricRegressor(
         lines.append(f"SSE = {sse:.6g}, dof = {self.dof_}, solver = {self.solver!r}")
         if self.gradient_weight_ is not None:
             lines.append(self._gradient_line())
+        lines.append(self.lack_of_fit_.describe(self._y_unit()))
         lines.append(self._status_line())
         return "\n".join(lines)
 
@@ -426,6 +468,15 @@ class ParametricRegressor(BaseParametricRegressor):
         gradient_weight_``, units of y per unit of X, squared; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples with non-zero weight minus parameters.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X (one feature) or along the fitted values
+        (several), NaN when not tested (fewer than 8 samples of non-zero weight,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (units of y) and ``relative_rms`` (over
+        the weighted standard deviation of y).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -446,6 +497,13 @@ class ParametricRegressor(BaseParametricRegressor):
         Number of features seen in fit.
     feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of the features seen in fit, when X had string column names.
+
+    Warns
+    -----
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along the input (Durbin-Watson test at
+        the 1 % level): the intervals assume independent noise and understate
+        the uncertainty.
 
     See Also
     --------

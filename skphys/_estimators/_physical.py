@@ -340,6 +340,9 @@ class BasePhysicalRegressor(BaseParametricRegressor):
     def _param_units(self):
         return tuple(self.physical_model.units[name] for name in self.physical_model.names)
 
+    def _y_unit(self):
+        return "eV"  # every declared form returns an energy
+
     def _quantity(self):
         form = self.physical_model
         return f"{form.x_name}s in {form.x_unit}"

@@ -373,6 +373,14 @@ class MurnaghanRegressor(BaseEOSRegressor):
         gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -399,6 +407,10 @@ class MurnaghanRegressor(BaseEOSRegressor):
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
         is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.
@@ -491,6 +503,14 @@ class BirchMurnaghanRegressor(BaseEOSRegressor):
         gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -517,6 +537,10 @@ class BirchMurnaghanRegressor(BaseEOSRegressor):
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
         is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.
@@ -608,6 +632,14 @@ class VinetRegressor(BaseEOSRegressor):
         gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -634,6 +666,10 @@ class VinetRegressor(BaseEOSRegressor):
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
         is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.

@@ -80,6 +80,14 @@ class PoirierTarantolaRegressor(BaseEOSRegressor):
         gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -106,6 +114,10 @@ class PoirierTarantolaRegressor(BaseEOSRegressor):
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
         is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.
@@ -199,6 +211,14 @@ class AntonSchmidtRegressor(BaseEOSRegressor):
         gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -225,6 +245,10 @@ class AntonSchmidtRegressor(BaseEOSRegressor):
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
         is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.
@@ -319,6 +343,14 @@ class TaylorRegressor(BaseEOSRegressor):
         gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -345,6 +377,10 @@ class TaylorRegressor(BaseEOSRegressor):
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
         is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.
@@ -437,6 +473,14 @@ class StabilizedJelliumRegressor(BaseEOSRegressor):
         gradient_weight_``, (eV/Å^3)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 4.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -463,6 +507,10 @@ class StabilizedJelliumRegressor(BaseEOSRegressor):
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted ``V0`` lies outside the volumes of the data (the minimum
         is extrapolated, as :mod:`ase.eos` warns).
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.

@@ -311,6 +311,14 @@ class BuckinghamRegressor(BasePhysicalRegressor):
         gradient_weight_``, (eV/Å)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 3.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -336,6 +344,10 @@ class BuckinghamRegressor(BasePhysicalRegressor):
     -----
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted minimum (where the form has one) lies outside the data.
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.
@@ -421,6 +433,14 @@ class MorseRegressor(BasePhysicalRegressor):
         gradient_weight_``, (eV/Å)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 3.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -446,6 +466,10 @@ class MorseRegressor(BasePhysicalRegressor):
     -----
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted minimum (where the form has one) lies outside the data.
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.
@@ -529,6 +553,14 @@ class LennardJonesRegressor(BasePhysicalRegressor):
         gradient_weight_``, (eV/Å)^2; ``None`` without ``y_grad``.
     dof_ : int
         Degrees of freedom, samples minus 2.
+    lack_of_fit_ : LackOfFit
+        The test of the residuals for lack of fit (see
+        :class:`~skphys.exceptions.LackOfFitWarning`): ``pvalue`` of the
+        Durbin-Watson test along X, NaN when not tested (fewer than 8 energies,
+        a fit with ``y_grad``, or residuals at the level of rounding errors),
+        ``structured`` (``pvalue`` below 0.01), ``n_runs`` and ``expected_runs`` of
+        the signs of the residuals, ``rms`` (eV) and ``relative_rms`` (over the
+        standard deviation of the energies).
     n_iter_ : int
         Iterations the solver took.
     loss_ : float
@@ -554,6 +586,10 @@ class LennardJonesRegressor(BasePhysicalRegressor):
     -----
     ~skphys.exceptions.ExtrapolatedMinimumWarning
         When the fitted minimum (where the form has one) lies outside the data.
+    ~skphys.exceptions.LackOfFitWarning
+        When the residuals are structured along X (Durbin-Watson test at the
+        1 % level): the intervals assume independent noise and understate the
+        uncertainty.
     ~skphys.exceptions.OutlierWarning
         When one energy lies more than 10 robust standard deviations off the
         fitted curve.

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 from ase.units import GPa
 
+from .._core._lack_of_fit import format_pvalue
 from ..eos import FORMS as EOS_FORMS
 from ..exceptions import FitFailedError
 from ._eos_data import ENERGY_UNIT, VOLUME_UNIT, curve_n_atoms, read_eos_data
@@ -161,6 +162,29 @@ def per_atom_report(report, n_atoms):
     return per_atom
 
 
+def lack_of_fit_report(lof):
+    """The test of the residuals for lack of fit, as plain numbers.
+
+    Parameters
+    ----------
+    lof : LackOfFit
+        ``lack_of_fit_`` of a fitted equation of state.
+
+    Returns
+    -------
+    report : dict
+        ``rms_eV``, ``relative_rms`` (over the standard deviation of the
+        energies), ``n_runs``, ``expected_runs``, ``pvalue`` (Durbin-Watson;
+        ``None`` when not tested), ``structured`` (bool) and ``untested_reason``.
+    """
+    return {
+        "rms_eV": lof.rms, "relative_rms": lof.relative_rms, "n_runs": lof.n_runs,
+        "expected_runs": lof.expected_runs,
+        "pvalue": None if np.isnan(lof.pvalue) else lof.pvalue,
+        "structured": lof.structured, "untested_reason": lof.untested_reason,
+    }  # fmt: skip
+
+
 def _entry(value, stderr, interval, factor, unit):
     return {
         "value": float(value * factor),
@@ -195,8 +219,9 @@ def fit_curve(volumes, energies, form, alpha, label, pressures=None):
         The fitted regressor.
     record : dict
         ``eos``, ``n_points``, ``parameters`` (:func:`fit_report`), ``sse_eV2``
-        (energies only), ``warnings`` (list of ``{"category", "message"}``) and
-        ``status`` ('ok' or 'unphysical').
+        (energies only), ``lack_of_fit`` (:func:`lack_of_fit_report`),
+        ``warnings`` (list of ``{"category", "message"}``) and ``status`` ('ok'
+        or 'unphysical': structured residuals leave it 'ok').
     """
     n_params = len(EOS_FORMS[form].physical_model.names)
     has_e = ~np.isnan(energies)
@@ -219,6 +244,7 @@ def fit_curve(volumes, energies, form, alpha, label, pressures=None):
             "n_points": int(volumes.size),
             "parameters": fit_report(eos, alpha),
             "sse_eV2": float(np.sum((eos.predict(X[has_e]) - energies[has_e]) ** 2)),
+            "lack_of_fit": lack_of_fit_report(eos.lack_of_fit_),
             "converged": bool(eos.converged_),
         }
     record["warnings"] = notes
@@ -328,6 +354,14 @@ def print_record(record, alpha):
             f"{level} interval [{low:.8g}, {high:.8g}] {entry['unit']}"
         )
     print(f"  SSE = {record['sse_eV2']:.4g} eV^2")
+    lof = record["lack_of_fit"]
+    if lof["structured"]:
+        print(
+            f"  caveat: structured residuals (Durbin-Watson {format_pvalue(lof['pvalue'])}, "
+            f"RMS {lof['rms_eV']:.3g} eV): model error, not noise;\n"
+            "          the intervals above assume independent noise and understate the "
+            "uncertainty"
+        )
     if "pressure" in record:
         print_pressure_report(record["pressure"])
     if "per_atom" in record:
