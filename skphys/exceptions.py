@@ -65,8 +65,8 @@ class LackOfFitWarning(FitQualityWarning):
     not scatter) fitted with a form that cannot follow them give this: every
     residual is model error. The fit itself succeeded, but its parameter
     standard errors, confidence intervals and prediction bands assume
-    independent noise and understate the uncertainty. Use calibrated or
-    cross-validated intervals, a more flexible form (or a flexible correction
+    independent noise and understate the uncertainty. Use calibrated intervals
+    (:class:`~skphys.CalibratedIntervalRegressor`), a more flexible form (or a flexible correction
     to this one), or read the fitted parameters as effective ones, which
     describe these data in this form and not a property of the system.
     """

@@ -47,6 +47,9 @@ INSTANCES = {
     "ParametricRegressor": lambda: skphys.ParametricRegressor(
         LinearInEveryFeature(), p0=ZerosPerFeature()
     ),
+    "CalibratedIntervalRegressor": lambda: skphys.CalibratedIntervalRegressor(
+        skphys.ParametricRegressor(LinearInEveryFeature(), p0=ZerosPerFeature()), cv=3
+    ),
 }
 
 # Physical models take one positive column (a volume, a distance). scikit-learn

@@ -239,6 +239,9 @@ def _fitted_examples():
             x, 2.0 * x[:, 0] + 1.0 + 0.01 * np.sin(9 * x[:, 0])
         ),
         "MurnaghanRegressor": lambda: eos,
+        "CalibratedIntervalRegressor": lambda: skphys.CalibratedIntervalRegressor(
+            skphys.MurnaghanRegressor(), cv=5
+        ).fit(volumes, energies),
         "BirchMurnaghanRegressor": lambda: skphys.BirchMurnaghanRegressor().fit(
             volumes, energies
         ),

@@ -304,3 +304,15 @@ def test_the_flexible_network_does_not_warn(cu2_emt):
         warnings.simplefilter("error", LackOfFitWarning)
         net = TanhMLPRegressor((8,), random_state=0, max_iter=200).fit(X, y)
     assert not hasattr(net, "lack_of_fit_")
+
+
+def test_constant_y_does_not_divide_by_zero():
+    """A spread of y of zero gives a relative RMS of nan or inf, not an exception."""
+    X = np.linspace(0.0, 1.0, 12)[:, None]
+    y = np.full(12, 3.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = ParametricRegressor(lambda p, X: p[0] + p[1] * X[:, 0], p0=[0.0, 1.0])
+        model.fit(X, y)
+    assert model.lack_of_fit_.rms == pytest.approx(0.0, abs=1e-6)
+    assert not np.isfinite(model.lack_of_fit_.relative_rms) or model.lack_of_fit_.rms == 0

@@ -183,10 +183,12 @@ def lack_of_fit(order_by, y, y_pred, weight, weighted_jacobian=None, untested_re
     n = residuals.size
     runs = _runs(np.sign(residuals))
     e = np.sqrt(w) * residuals
-    rms = float(np.sqrt(np.mean(e**2)))
-    spread = float(np.sqrt(np.average((y_kept - np.average(y_kept, weights=w)) ** 2, weights=w)))
+    # numpy scalars: a constant y (spread 0) gives inf or nan, not ZeroDivisionError
+    rms = np.sqrt(np.mean(e**2))
+    spread = np.sqrt(np.average((y_kept - np.average(y_kept, weights=w)) ** 2, weights=w))
     with np.errstate(divide="ignore", invalid="ignore"):
-        relative_rms = rms / spread
+        relative_rms = float(rms / spread)
+        rms, spread = float(rms), float(spread)
         # Rice's estimate of the noise from differences of neighbours, in which
         # smooth model error cancels
         noise_ratio = rms / np.sqrt(np.sum(np.diff(e) ** 2) / (2 * (n - 1))) if n > 1 else np.nan

@@ -18,7 +18,14 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.model_selection import LeaveOneOut, check_cv
 from sklearn.utils import _safe_indexing
 from sklearn.utils._param_validation import HasMethods, Interval
-from sklearn.utils.validation import _check_method_params, _num_samples, check_is_fitted
+from sklearn.utils.validation import (
+    _check_method_params,
+    _num_samples,
+    check_array,
+    check_is_fitted,
+    column_or_1d,
+    indexable,
+)
 
 from .._core._conformal import (
     conformal_quantile,
@@ -30,7 +37,12 @@ from .._core._conformal import (
     scaled_features,
 )
 from .._core._warn import warn
-from ..exceptions import ExtrapolatedMinimumWarning, ExtrapolationWarning, FitQualityWarning
+from ..exceptions import (
+    ExtrapolatedMinimumWarning,
+    ExtrapolationWarning,
+    FitQualityWarning,
+    LackOfFitWarning,
+)
 from ._base import _final_step, check_alpha
 
 REGIONS = ("inside", "extrapolated", "uncalibrated")
@@ -87,9 +99,10 @@ def _refit_scores(estimator, X, y, fit_params, train, test, low, width):
     quality = [
         str(w.message)
         for w in caught
-        # leaving out the sample by the minimum moves it outside: that says nothing
+        # leaving out the sample by the minimum moves it outside, and a lack of fit
+        # is the full fit's to report: neither says anything about the refit
         if issubclass(w.category, (FitQualityWarning, ConvergenceWarning))
-        and not issubclass(w.category, ExtrapolatedMinimumWarning)
+        and not issubclass(w.category, (ExtrapolatedMinimumWarning, LackOfFitWarning))
     ]
     return np.where(np.isnan(scores), np.inf, scores), quality
 
@@ -245,14 +258,22 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         self : object
             The fitted estimator.
         """
-        y = np.asarray(y, dtype=float)
+        if y is None:
+            raise ValueError(
+                f"{type(self).__name__} requires y to be passed, but the target y is None."
+            )
+        X, y = indexable(X, y)
+        y = check_array(y, ensure_2d=False, dtype=np.float64, input_name="y")
+        if y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)
         if y.ndim != 1:
             raise ValueError(f"y must be one-dimensional; got shape {y.shape}.")
         n_samples = _num_samples(X)
-        if n_samples != y.size:
-            raise ValueError(f"X has {n_samples} samples but y has {y.size}.")
         if n_samples < 3:
-            raise ValueError(f"Calibration needs at least 3 samples; got {n_samples}.")
+            raise ValueError(
+                f"Calibration needs at least 3 samples; got {n_samples} "
+                f"sample{'s' * (n_samples != 1)}."
+            )
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
         y_fit, _, variance, features = _spread(self.estimator_, X)
         if hasattr(self.estimator_, "n_features_in_"):

@@ -273,8 +273,9 @@ class BaseParametricRegressor(
             f"{unit or '(units of y)'}, {100 * lof.relative_rms:.3g}% of the spread of y. "
             "They are model error, not independent noise: the parameter standard "
             "errors and intervals assume independent noise and understate the "
-            "uncertainty. Use calibrated or cross-validated intervals, a more "
-            "flexible form, or read the parameters as effective ones."
+            "uncertainty. For predictions, CalibratedIntervalRegressor(...) gives "
+            "intervals that carry this error; otherwise use a more flexible form, or "
+            "read the parameters as effective ones."
         )
 
     # -- prediction and uncertainty ------------------------------------------------
