@@ -5,7 +5,7 @@ rows: the workload, our time and quality, the anchor's, the ratio and the target
 The machine is shared and noisy: ratios measured together are what to compare,
 not the absolute times.
 
-Run: ``python benchmarks/run.py`` (about 10 minutes on 2 cores).
+Run: ``python benchmarks/run.py`` (about 15 minutes on 2 cores).
 """
 
 import datetime
@@ -17,6 +17,7 @@ from pathlib import Path
 import bench_ase
 import bench_convergence
 import bench_core
+import bench_coverage
 import bench_eos
 import bench_eos_pressure
 import bench_gradients
@@ -34,6 +35,8 @@ SECTIONS = [
     ("NIST StRD nonlinear regression, 54 cases (issue: certified accuracy)", bench_nist),
     ("Values with their derivatives: forces and pressures (issue: derivatives)",
      bench_gradients),
+    ("Coverage of intervals on deterministic and noisy data (issue: intervals)",
+     bench_coverage),
 ]  # fmt: skip
 
 

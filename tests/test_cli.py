@@ -17,6 +17,7 @@ from ase.units import GPa
 from sklearn.model_selection import KFold, cross_val_predict, cross_val_score
 
 from skphys import MorseRegressor, MurnaghanRegressor, TanhMLPRegressor
+from skphys.atoms import AseEnergyTransformer
 from skphys.cli import main
 from skphys.datasets import load_murnaghan_example, make_dimer_dataset
 from skphys.plotting import ParityDisplay
@@ -282,6 +283,25 @@ def test_demo_morse_parameters_are_physical(demo_run):
     near = np.abs(X[:, 0] - X[np.argmin(y), 0]) < 0.1
     curvature = 2 * np.polyfit(X[near, 0], y[near], 2)[0]
     assert a == pytest.approx(np.sqrt(curvature / (2 * -y.min())), rel=0.05)
+
+
+@pytest.mark.slow
+def test_demo_calibrated_intervals_against_emt(demo_run):
+    """The table of calibrated intervals: EMT's own values, at distances no fit saw."""
+    report = demo_run[0]
+    rows = re.findall(
+        r"^ +([\d.]+) +(-?[\d.]+) +\[(-?[\d.]+), (-?[\d.]+)\] +(-?[\d.]+)  (\w+), (.*)$",
+        report,
+        re.M,
+    )
+    assert [row[0] for row in rows] == ["2.00", "2.60", "3.20"]
+    emt = AseEnergyTransformer("Cu2").fit_transform([[2.0], [2.6], [3.2]]).ravel()
+    for (_, _, low, high, shown, _, verdict), value in zip(rows, emt, strict=True):
+        assert float(shown) == pytest.approx(value, abs=6e-5)  # printed to 0.1 meV
+        assert verdict == ("covered" if float(low) <= value <= float(high) else "NOT covered")
+        assert verdict == "covered"  # 1-3 meV inside intervals 17-28 meV wide (more at 3.2)
+    # the data stop at 3.0 Å: 3.2 Å is extrapolated, and said so
+    assert [row[5] for row in rows] == ["inside", "inside", "extrapolated"]
 
 
 @pytest.mark.slow

@@ -142,14 +142,20 @@ def run_demo(args):
     )
     print()
     _print_parameters(fitted[HEADLINE], len(y))
+    print()
+    _print_calibrated(X, y, cv)
 
     X_eos, y_eos = load_murnaghan_example(return_X_y=True)
-    eos = MurnaghanRegressor().fit(X_eos, y_eos)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        eos = MurnaghanRegressor().fit(X_eos, y_eos)
     print()
     print(eos.summary())
+    _print_notes(caught)
     print(
         f"B0 = {eos.bulk_modulus_gpa_:.4f} ± {eos.bulk_modulus_gpa_err_:.4f} GPa, "
         f"V0 = {eos.v0_:.3f} Å^3"
+        + (" (standard errors as if the misfit were noise)" * eos.lack_of_fit_.structured)
     )
 
     written = _plots(out, X, y, fitted, y_cv, eos, X_eos, y_eos)
@@ -179,6 +185,39 @@ def _print_parameters(model, n_samples):
     print(f"{HEADLINE} potential fitted to all {n_samples} energies, {MORSE_FORMULA}:")
     for name, value in zip(model.param_names_, model.params_, strict=True):
         print(f"  {name:<2} = {value:6.4f} {units[name]:<4} {MORSE_MEANING[name]}")
+
+
+def _print_calibrated(X, y, cv):
+    """Morse's 95 % prediction intervals carrying its misfit, against EMT itself.
+
+    The intervals come from :class:`~skphys.CalibratedIntervalRegressor` (the
+    demo's folds, and refits with each end of the range held out); EMT is asked
+    at the three distances shown, which none of the fits saw.
+    """
+    from .. import CalibratedIntervalRegressor
+    from ..atoms import AseEnergyTransformer
+
+    r = np.array([[2.0], [2.6], [3.2]])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the misfit is the point; 3.2 Å is beyond
+        model = CalibratedIntervalRegressor(MorseRegressor(), cv=cv).fit(X, y)
+        band = model.predict_interval(r, kind="prediction")
+    energy = model.predict(r)
+    emt = AseEnergyTransformer("Cu2").fit_transform(r).ravel()
+    regions = model.calibration_region(r)
+    print(
+        f"Where is EMT's energy? {HEADLINE}'s 95 % prediction intervals, calibrated on its "
+        f"own {CV_LABEL} errors\n(CalibratedIntervalRegressor), against EMT at "
+        "distances no fit saw:"
+    )
+    print(f"  {'r (Å)':>6} {'Morse (eV)':>11} {'95 % interval (eV)':>22} {'EMT (eV)':>9}  where")
+    for i, distance in enumerate(r[:, 0]):
+        low, high = band[i]
+        inside = "covered" if low <= emt[i] <= high else "NOT covered"
+        print(
+            f"  {distance:6.2f} {energy[i]:11.4f} {f'[{low:.4f}, {high:.4f}]':>22} "
+            f"{emt[i]:9.4f}  {regions[i]}, {inside}"
+        )
 
 
 def _plots(out, X, y, fitted, y_cv, eos, X_eos, y_eos):
