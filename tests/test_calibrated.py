@@ -301,3 +301,24 @@ def test_network_and_pickle():
     assert model.calibration_scores_.shape == (15,)
     again = pickle.loads(pickle.dumps(model))
     np.testing.assert_array_equal(again.predict_interval(X), model.predict_interval(X))
+
+
+def test_interpolating_network_leaves_its_std_out_inside():
+    X, y = make_dimer_dataset("Cu2", 15, r_min=2.0, r_max=4.0, random_state=2)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = CalibratedIntervalRegressor(
+            TanhMLPRegressor(hidden_layer_sizes=(10,), random_state=0), cv=5
+        ).fit(X, y)
+        assert model.dof_ < 7.5 and not model.uses_std_  # 31 parameters on 15 energies
+        inside = np.array([[3.0]])
+        outside = np.array([[X.max() + 0.2]])
+        residual, _ = model._local_variances(np.r_[inside, outside])
+        y_pred, std = model.estimator_.predict(np.r_[inside, outside], return_std=True)
+        inner = np.quantile(model.calibration_scores_, 0.95)
+        outer, _ = conformal_quantile(model.extrapolation_scores_, 0.05)
+        interval = model.predict_interval(np.r_[inside, outside], kind="prediction")
+    half = interval[:, 1] - y_pred
+    assert half[0] == pytest.approx(inner * np.sqrt(residual[0]), rel=1e-10)
+    expected = max(inner * np.sqrt(residual[1]), outer * np.sqrt(std[1] ** 2 + residual[1]))
+    assert half[1] == pytest.approx(expected, rel=1e-10)

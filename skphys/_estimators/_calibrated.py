@@ -95,7 +95,9 @@ def _refit_scores(estimator, X, y, fit_params, train, test, low, width):
         _neighbours(train.size),
     )
     with np.errstate(divide="ignore", invalid="ignore"):
-        scores = np.abs(y[test] - y_pred) / np.sqrt(std**2 + local)
+        # two normalisations: with the delta method's std, and without it
+        scale = np.column_stack([np.sqrt(std**2 + local), np.sqrt(local)])
+        scores = np.abs(y[test] - y_pred)[:, None] / scale
     quality = [
         str(w.message)
         for w in caught
@@ -121,14 +123,19 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
       plus the local mean square of its residuals (a Gaussian-kernel average
       over the nearest ``max(5, sqrt(n))`` training inputs, scaled so that its
       mean is the residual variance): wide where the model misfits or the data
-      scatter, narrow where it does not;
-    - inside the data, ``factor`` is the ``1 - alpha`` quantile of the
-      normalised leave-one-out errors ``|y_i - y_(-i)(x_i)| / sigma_(-i)(x_i)``;
+      scatter, narrow where it does not. Inside the data, ``std`` is left out
+      when the fit has fewer residual degrees of freedom than half its samples
+      (``uses_std_``): a network that nearly interpolates its data has a std
+      far above its errors there, and unrelated to them;
+    - inside the data, the half-width is the ``1 - alpha`` quantile of the
+      normalised leave-one-out errors ``|y_i - y_(-i)(x_i)| / sigma_(-i)(x_i)``
+      times ``sigma(x)``;
     - outside the range of the training inputs, or in a gap of the data, it is
-      the larger of that and the ``1 - alpha`` conformal quantile (the largest,
-      with few) of the normalised errors of refits with an end of each
-      feature's range held out (the outer ``extrapolation_fraction`` of it, and
-      half of that): the errors a fit makes when it extrapolates as far.
+      the larger of that and ``sqrt(std^2 + v)`` times the ``1 - alpha``
+      conformal quantile (the largest, with few) of the normalised errors of
+      refits with an end of each feature's range held out (the outer
+      ``extrapolation_fraction`` of it, and half of that): the errors a fit
+      makes when it extrapolates as far, carried by the growth of ``std``.
 
     Farther from the data than ``extrapolation_fraction`` of the range, nothing
     calibrated the intervals: they are still returned, with an
@@ -161,9 +168,13 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
     estimator_ : estimator
         ``estimator`` fitted on all the data; its predictions are the centres.
     calibration_scores_ : ndarray of shape (n_samples,)
-        Normalised errors of each sample in the refit that did not see it.
+        Normalised errors of each sample in the refit that did not see it
+        (normalised as ``uses_std_`` says).
     dof_ : float
         Degrees of freedom of ``estimator_``'s residual variance.
+    uses_std_ : bool
+        Whether ``sigma`` inside the data includes the delta method's std
+        (``dof_ >= n_samples / 2``).
     extrapolation_scores_ : ndarray of shape (n_held_out,)
         Normalised errors of the held-out ends in the refits without them.
     extrapolation_distance_ : ndarray of shape (n_held_out,)
@@ -282,6 +293,7 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         width = np.where(high > low, high - low, 1.0)
         self.data_min_, self.data_max_ = low, high
         self._unit_train = scaled_features(features, low, width)
+        self.dof_ = float(_final_step(self.estimator_, "predict_interval")[0].dof_)
         cv = LeaveOneOut() if self.cv is None else check_cv(self.cv)
         loo = [(train, test) for train, test in cv.split(np.zeros((n_samples, 1)), y)]
         ends, distances = self._end_splits(features, low, width)
@@ -291,11 +303,16 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
             delayed(_refit_scores)(self.estimator, X, y, fit_params, train, test, low, width)
             for train, test in loo + ends
         )
-        scores = np.full(n_samples, np.nan)
+        scores = np.full((n_samples, 2), np.nan)
         for (_, test), (part, _) in zip(loo, jobs[: len(loo)], strict=True):
             scores[test] = part
-        ends_scores = np.concatenate([part for part, _ in jobs[len(loo) :]] or [np.empty(0)])
-        self.dof_ = float(_final_step(self.estimator_, "predict_interval")[0].dof_)
+        ends_scores = np.concatenate([part for part, _ in jobs[len(loo) :]] or [np.empty((0, 2))])
+        # the delta method's std means something where the residuals outnumber the
+        # parameters; a network that nearly interpolates its data has a std far above
+        # its errors inside the data, and unrelated to them. Beyond the data its
+        # growth is what carries the distance: the ends keep it.
+        self.uses_std_ = bool(self.dof_ >= n_samples / 2)
+        column = 0 if self.uses_std_ else 1
         self.extrapolation_distance_ = np.concatenate(distances or [np.empty(0)])
         # refits without an end extrapolate there by design: only the cv refits count
         self.fit_warnings_ = [message for _, quality in jobs[: len(loo)] for message in quality]
@@ -314,8 +331,8 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         self._noise_rse = math.sqrt(2.0 / max(self.dof_, 1.0) + 4.0 / max(self._noise.size, 1))
         self.noise_variance_ = noise
         self.model_error_variance_ = max(0.0, variance - noise) if np.isfinite(noise) else 0.0
-        self.calibration_scores_ = scores
-        self.extrapolation_scores_ = ends_scores
+        self.calibration_scores_ = scores[:, column]
+        self.extrapolation_scores_ = ends_scores[:, 0]
         return self
 
     def _local_variances(self, features):
@@ -435,13 +452,13 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
             # the model's error is what the residuals hold beyond the noise, where
             # they hold more than the noise's estimate can err by (2 of its se)
             spread = np.maximum(residual - noise * (1.0 + 2.0 * self._noise_rse), 0.0)
-        sigma = np.sqrt(std**2 + spread)
         region = self._regions(features)
         inside = float(np.quantile(self.calibration_scores_, 1 - alpha))
         outside, _ = conformal_quantile(self.extrapolation_scores_, alpha)
-        factor = np.where(region == "inside", inside, np.fmax(inside, outside))
+        half = inside * np.sqrt(std**2 * self.uses_std_ + spread)
+        away = region != "inside"
+        half[away] = np.fmax(half[away], outside * np.sqrt(std[away] ** 2 + spread[away]))
         self._warn_regions(region)
-        half = factor * sigma
         return np.stack([y_pred - half, y_pred + half], axis=-1)
 
     def _warn_regions(self, region):
