@@ -6,6 +6,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import ase.db
@@ -15,6 +16,7 @@ from ase import Atoms
 from ase.calculators.calculator import Calculator, all_changes
 from ase.calculators.emt import EMT
 from ase.calculators.lj import LennardJones
+from joblib import Parallel, delayed
 from numpy.testing import assert_allclose, assert_array_equal
 
 from skphys._atoms import _compute
@@ -28,7 +30,8 @@ R = np.linspace(1.8, 3.0, 30)[:, None]
 def row_count(path):
     """Rows of an ASE database, read without opening it for writing (0 if not yet made)."""
     try:
-        with sqlite3.connect(Path(path).resolve().as_uri() + "?mode=ro", uri=True) as con:
+        uri = Path(path).resolve().as_uri() + "?mode=ro"
+        with closing(sqlite3.connect(uri, uri=True)) as con:
             return con.execute("SELECT COUNT(*) FROM systems").fetchone()[0]
     except sqlite3.OperationalError:
         return 0
@@ -99,7 +102,8 @@ def test_rows_are_ordinary_ase_rows(tmp_path):
     cache = tmp_path / "cu3.db"
     X = np.array([[2.0, 2.1, 2.2], [2.3, 2.4, 2.6]])
     energies, _ = compute_energies("Cu3", X, cache=cache)
-    rows = list(ase.db.connect(cache).select())
+    with ase.db.connect(cache) as db:
+        rows = list(db.select())
     assert [row.formula for row in rows] == ["Cu3", "Cu3"]
     assert_array_equal([row.energy for row in rows], energies)
     for row, sides in zip(rows, X, strict=True):
@@ -217,14 +221,15 @@ def test_file_that_is_not_a_database_is_left_untouched(tmp_path):
 
 def test_sqlite_file_of_another_program_is_left_untouched(tmp_path):
     path = tmp_path / "other.db"
-    with sqlite3.connect(path) as con:
+    with closing(sqlite3.connect(path)) as con, con:
         con.execute("CREATE TABLE measurements (r REAL, e REAL)")
     _unchanged_after_refusal(path, "emt", "an SQLite file but not an ASE database")
 
 
 def test_ase_database_not_written_by_skphys_is_left_untouched(tmp_path):
     path = tmp_path / "structures.db"
-    ase.db.connect(path).write(Atoms("Cu2", positions=[[0, 0, 0], [2.2, 0, 0]]))
+    with ase.db.connect(path) as db:
+        db.write(Atoms("Cu2", positions=[[0, 0, 0], [2.2, 0, 0]]))
     _unchanged_after_refusal(path, "emt", "ASE database that skphys did not write")
 
 
@@ -241,7 +246,8 @@ def test_cache_of_another_calculator_is_left_untouched(tmp_path, other):
 
 def test_empty_ase_database_is_adopted(tmp_path):
     path = tmp_path / "empty.db"
-    ase.db.connect(path).count()  # creates the tables
+    with ase.db.connect(path) as db:
+        db.count()  # creates the tables
     assert compute_energies("Cu2", R, cache=path)[1] == (30, 0)
     assert compute_energies("Cu2", R, cache=str(path))[1] == (0, 30)
 
@@ -275,3 +281,90 @@ def test_calculator_parameters_must_be_json_for_the_cache(tmp_path):
     calc.parameters["callback"] = object()
     with pytest.raises(TypeError, match="cannot be written as JSON .* run without a cache"):
         compute_energies("Cu2", R, calc, cache=tmp_path / "c.db")
+
+
+class FailingCommit(sqlite3.Connection):
+    """An SQLite connection whose commit fails, like one kept waiting for a lock."""
+
+    def commit(self):
+        raise sqlite3.OperationalError("database is locked")
+
+
+@contextmanager
+def tracked_connections(factory=sqlite3.Connection):
+    """Every SQLite connection opened in the block, by skphys or by ASE, in a list."""
+    opened = []
+    connect = sqlite3.connect
+
+    def tracking(*args, **kwargs):
+        con = connect(*args, factory=factory, **kwargs)
+        opened.append(con)  # also keeps it from the garbage collector, which would close it
+        return con
+
+    sqlite3.connect = tracking
+    try:
+        yield opened
+    finally:
+        sqlite3.connect = connect
+
+
+def open_count(connections):
+    """How many of ``connections`` are still open."""
+    count = 0
+    for con in connections:
+        try:
+            con.execute("SELECT 1")
+        except sqlite3.ProgrammingError:  # Cannot operate on a closed database.
+            continue
+        count += 1
+    return count
+
+
+def test_cache_closes_every_connection_it_opens(tmp_path):
+    cache = tmp_path / "cu2.db"
+    with tracked_connections() as opened:
+        compute_energies("Cu2", R[:10], cache=cache)  # a new file
+        compute_energies("Cu2", R, cache=cache)  # reads, then writes the rest
+        compute_energies("Cu2", R, cache=cache, return_gradients=True)
+    assert len(opened) >= 6
+    assert open_count(opened) == 0
+
+
+@pytest.mark.parametrize("kind", ["calculator", "not SQLite", "other calculator", "commit"])
+def test_cache_closes_its_connections_on_errors(tmp_path, kind):
+    cache = tmp_path / "cu2.db"
+    factory, calculator, error = sqlite3.Connection, "emt", ValueError
+    if kind == "calculator":
+        calculator, error = FailsBeyond(r_fail=2.5), RuntimeError
+    elif kind == "not SQLite":
+        cache.write_text("energies of Cu2, by hand\n" * 50)
+    else:
+        compute_energies("Cu2", R[:3], cache=cache)
+        if kind == "other calculator":
+            calculator = LennardJones(sigma=2.3)
+        else:
+            # Every call on the existing file only reads, until the commit that
+            # ends ASE's block fails.
+            factory, error = FailingCommit, sqlite3.OperationalError
+    with tracked_connections(factory) as opened, pytest.raises(error):
+        compute_energies("Cu2", R, calculator, cache=cache)
+    assert opened
+    assert open_count(opened) == 0
+
+
+def _open_after_runs_in_this_process(cache):
+    """Connections opened by two cached runs in the calling process, and those left open."""
+    with tracked_connections() as opened:
+        compute_energies("Cu2", R, cache=cache)
+        compute_energies("Cu2", R, cache=cache)
+    return len(opened), open_count(opened)
+
+
+@pytest.mark.slow
+def test_cache_closes_its_connections_in_worker_processes(tmp_path):
+    # As in a GridSearchCV(n_jobs=2) over a pipeline with a cached transformer.
+    results = Parallel(n_jobs=2)(
+        delayed(_open_after_runs_in_this_process)(tmp_path / f"{k}.db") for k in range(2)
+    )
+    assert [opened > 0 for opened, _ in results] == [True, True]
+    assert [still_open for _, still_open in results] == [0, 0]

@@ -6,6 +6,7 @@ with the same key, which supersedes the old one when read (rows are read in orde
 of their id), so files written before forces were cached keep working.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -62,7 +63,8 @@ def _sqlite_tables(path):
     """Tables of an existing SQLite file, opened read-only; ValueError if not SQLite."""
     uri = Path(path).resolve().as_uri() + "?mode=ro"
     try:
-        with sqlite3.connect(uri, uri=True) as con:
+        # closing(): a connection's own `with` ends a transaction, not the connection.
+        with contextlib.closing(sqlite3.connect(uri, uri=True)) as con:
             rows = con.execute("SELECT name FROM sqlite_master WHERE type='table'").fetchall()
     except sqlite3.DatabaseError as exc:
         raise ValueError(
@@ -70,6 +72,24 @@ def _sqlite_tables(path):
             "it is left untouched: pass another path"
         ) from None
     return {name for (name,) in rows}
+
+
+@contextlib.contextmanager
+def _connected(db):
+    """One connection for a block of calls on the ASE database ``db``, always closed.
+
+    ASE's ``with db:`` commits (or rolls back) and closes its connection, but skips
+    the close when the commit fails. Outside such a block, every call opens a
+    connection of its own, which some ASE versions (3.29) never close and leave to
+    the garbage collector, in worker processes as well.
+    """
+    try:
+        with db:
+            yield db
+    finally:
+        if db.connection is not None:  # the commit or rollback raised
+            db.connection.close()
+            db.connection = None
 
 
 class EnergyCache:
@@ -102,17 +122,26 @@ class EnergyCache:
                 f"cache file {self.path!r} is an SQLite file but not an ASE database; "
                 "it is left untouched: pass another path"
             )
+        # Opens no connection: each method opens one and closes it (_connected).
         self._db = ase.db.connect(self.path, type="db", use_lock_file=False)
-        self.file_id = self._bind()
+        with _connected(self._db):
+            self.file_id = self._bind()
 
     def _bind(self):
-        """Check or write the file's metadata; return the file's random id."""
+        """Check or write the file's metadata; return the file's random id.
+
+        Called inside ``_connected(self._db)``: reading, counting and writing the
+        metadata share one connection.
+        """
         wanted = {"format": _FORMAT, "decimals": CACHE_DISTANCE_DECIMALS,
                   "calculator": self.identity}
+        # Counting first reads the metadata on this connection: ASE 3.23 reads it on
+        # a connection of its own, never closed, if asked for it first.
+        n_rows = self._db.count()
         metadata = self._db.metadata
         found = metadata.get(_METADATA)
         if found is None:
-            if self._db.count() > 0:
+            if n_rows > 0:
                 raise ValueError(
                     f"cache file {self.path!r} is an ASE database that skphys did not "
                     "write; it is left untouched: pass another path"
@@ -162,7 +191,7 @@ class EnergyCache:
         """
         memo = self._memo()
         # One connection for the whole scan; ASE otherwise opens one per row.
-        with self._db:
+        with _connected(self._db):
             rows = self._db.select([_KEY, ("id", ">", memo["last_id"])],
                                    columns=["id", "energy", "forces", "key_value_pairs"],
                                    include_data=False)
@@ -182,7 +211,7 @@ class EnergyCache:
         """
         if not rows:
             return
-        with self._db:
+        with _connected(self._db):
             for symbols, distances, key, energy, forces in rows:
                 atoms = atoms_from_distances(symbols, distances)
                 results = {"energy": energy} if forces is None else {"energy": energy,
