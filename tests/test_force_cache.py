@@ -52,7 +52,8 @@ def test_second_run_makes_no_calculator_call(tmp_path):
 def test_forces_are_stored_in_the_row_of_the_energy(tmp_path):
     cache = tmp_path / "cu3.db"
     energies, _, _ = compute_energies("Cu3", TRIANGLES[:2], cache=cache, return_gradients=True)
-    rows = list(ase.db.connect(cache).select())
+    with ase.db.connect(cache) as db:
+        rows = list(db.select())
     assert len(rows) == 2
     for row, sides, energy in zip(rows, TRIANGLES[:2], energies, strict=True):
         atoms = atoms_from_distances("Cu3", sides)
@@ -66,7 +67,8 @@ def test_energy_only_rows_serve_energies_and_get_forces_when_asked(tmp_path):
     cache = tmp_path / "cu3.db"
     calc, log = counting_emt(tmp_path)
     energies, _ = compute_energies("Cu3", TRIANGLES, calc, cache=cache)
-    assert all(row.get("forces") is None for row in ase.db.connect(cache).select())
+    with ase.db.connect(cache) as db:
+        assert all(row.get("forces") is None for row in db.select())
     assert compute_energies("Cu3", TRIANGLES, calc, cache=cache)[1] == (0, 4)
     assert calls(log) == 4
 
@@ -75,7 +77,8 @@ def test_energy_only_rows_serve_energies_and_get_forces_when_asked(tmp_path):
                                                return_gradients=True)
     assert stats == (4, 0) and calls(log) == 8
     assert_array_equal(again, energies)
-    assert ase.db.connect(cache).count() == 8
+    with ase.db.connect(cache) as db:
+        assert db.count() == 8
     assert compute_energies("Cu3", TRIANGLES, calc, cache=cache,
                             return_gradients=True)[2] == (0, 4)
     assert compute_energies("Cu3", TRIANGLES, calc, cache=cache)[1] == (0, 4)
