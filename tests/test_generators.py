@@ -1,14 +1,31 @@
 """make_dimer_dataset and make_trimer_dataset: sampling, labels, determinism, errors."""
 
+import ast
+import inspect
+import textwrap
+
 import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
+from numpydoc.docscrape import FunctionDoc
 from sklearn.utils._param_validation import InvalidParameterError
 
 from skphys.atoms import AseEnergyTransformer, PairDistanceTransformer
 from skphys.datasets import make_dimer_dataset, make_trimer_dataset
 
 GENERATORS = [make_dimer_dataset, make_trimer_dataset]
+
+
+@pytest.mark.parametrize("make", GENERATORS)
+def test_docstring_is_the_one_in_the_source(make):
+    # Python 3.13 strips the indentation of docstrings when it compiles them: a
+    # fragment spliced in at import no longer lines up, and help() and numpydoc
+    # lose the Parameters section. A docstring written out reads the same on
+    # every Python; this fails on every Python if one is changed at import.
+    source = textwrap.dedent(inspect.getsource(inspect.unwrap(make)))
+    assert inspect.getdoc(make) == ast.get_docstring(ast.parse(source).body[0])
+    documented = [parameter.name for parameter in FunctionDoc(make)["Parameters"]]
+    assert documented == list(inspect.signature(make).parameters)
 
 
 @pytest.mark.parametrize("make", GENERATORS)
