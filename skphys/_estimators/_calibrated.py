@@ -45,7 +45,6 @@ from ..exceptions import (
 )
 from ._base import _final_step, check_alpha
 
-REGIONS = ("inside", "extrapolated", "uncalibrated")
 END_FRACTIONS = (1.0, 0.5)  # of extrapolation_fraction
 
 
@@ -337,8 +336,7 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
 
     def _local_variances(self, features):
         """(residual variance, noise variance) around each input, units of y squared."""
-        width = np.where(self.data_max_ > self.data_min_, self.data_max_ - self.data_min_, 1.0)
-        unit = scaled_features(features, self.data_min_, width)
+        unit = self._unit(features)
         k = _neighbours(self._unit_train.shape[0])
         residual = local_mean(unit, self._unit_train, self._squared, k)
         if not self._noise.size:
@@ -386,9 +384,13 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         features = np.asarray(transform(X), dtype=float).reshape(_num_samples(X), -1)
         return self._regions(features)
 
-    def _regions(self, features):
+    def _unit(self, features):
+        """Final-step inputs in the unit box of the training inputs."""
         width = np.where(self.data_max_ > self.data_min_, self.data_max_ - self.data_min_, 1.0)
-        unit = scaled_features(features, self.data_min_, width)
+        return scaled_features(features, self.data_min_, width)
+
+    def _regions(self, features):
+        unit = self._unit(features)
         outside = distance_outside(unit)
         to_data = distance_to_data(unit, self._unit_train)
         in_gap = to_data > np.max(neighbour_spacing(self._unit_train))
