@@ -347,8 +347,9 @@ def _imhof_below_zero(eigenvalues):
     size = np.abs(lam)
     s = np.arange(-np.log(size.max()) - 30.0, -np.log(size.min()) + 40.0, _LOG_STEP)
     lu = lam[None, :] * np.exp(s)[:, None]
-    # rho in logarithms: it overflows for large u
+    # rho in logarithms: it overflows for large u; 1 / rho underflows to 0 there
     theta = 0.5 * np.sum(np.arctan(lu), axis=1)
     log_rho = 0.25 * np.sum(np.log1p(lu**2), axis=1)
-    integral = _LOG_STEP * np.sum(np.sin(theta) * np.exp(-log_rho))
+    with np.errstate(under="ignore"):
+        integral = _LOG_STEP * np.sum(np.sin(theta) * np.exp(-log_rho))
     return float(np.clip(0.5 - integral / np.pi, 0.0, 1.0))
