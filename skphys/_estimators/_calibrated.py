@@ -48,14 +48,16 @@ from ._base import _final_step, check_alpha
 END_FRACTIONS = (1.0, 0.5)  # of extrapolation_fraction
 
 
-def _spread(estimator, X):
-    """Prediction, its std, the residual variance and the final step's inputs."""
+def _spread(estimator, X, return_std=True):
+    """Prediction, its std (None unless asked), the residual variance and the
+    final step's inputs."""
     final, transform = _final_step(estimator, "predict_interval")
     features = transform(X)
     with warnings.catch_warnings():
         # the calibration decides what extrapolation means here
         warnings.simplefilter("ignore", ExtrapolationWarning)
-        y_pred, std = final.predict(features, return_std=True)
+        y_pred = final.predict(features, return_std=return_std)
+    y_pred, std = y_pred if return_std else (y_pred, None)
     if np.ndim(y_pred) > 1 and np.shape(y_pred)[1] > 1:
         raise ValueError(
             f"CalibratedIntervalRegressor calibrates one output; {type(final).__name__} "
@@ -63,7 +65,7 @@ def _spread(estimator, X):
         )
     variance = float(np.ravel(final.residual_variance_)[0])
     features = np.asarray(features, dtype=float).reshape(np.shape(y_pred)[0], -1)
-    return np.ravel(y_pred), np.ravel(std), variance, features
+    return np.ravel(y_pred), None if std is None else np.ravel(std), variance, features
 
 
 def _neighbours(n_samples):
@@ -85,7 +87,7 @@ def _refit_scores(estimator, X, y, fit_params, train, test, low, width):
         model = clone(estimator).fit(
             _safe_indexing(X, train), y[train], **_check_method_params(X, fit_params, train)
         )
-        y_fit, _, variance, seen = _spread(model, _safe_indexing(X, train))
+        y_fit, _, variance, seen = _spread(model, _safe_indexing(X, train), return_std=False)
         y_pred, std, _, features = _spread(model, _safe_indexing(X, test))
     local = local_mean(
         scaled_features(features, low, width),
@@ -285,13 +287,15 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
                 f"sample{'s' * (n_samples != 1)}."
             )
         self.estimator_ = clone(self.estimator).fit(X, y, **fit_params)
-        y_fit, _, variance, features = _spread(self.estimator_, X)
+        y_fit, _, variance, features = _spread(self.estimator_, X, return_std=False)
         if hasattr(self.estimator_, "n_features_in_"):
             self.n_features_in_ = self.estimator_.n_features_in_
         low, high = features.min(axis=0), features.max(axis=0)
         width = np.where(high > low, high - low, 1.0)
         self.data_min_, self.data_max_ = low, high
         self._unit_train = scaled_features(features, low, width)
+        # beyond the widest spacing of the data, a point lies in a gap
+        self._gap = float(np.max(neighbour_spacing(self._unit_train)))
         self.dof_ = float(_final_step(self.estimator_, "predict_interval")[0].dof_)
         cv = LeaveOneOut() if self.cv is None else check_cv(self.cv)
         loo = [(train, test) for train, test in cv.split(np.zeros((n_samples, 1)), y)]
@@ -393,7 +397,7 @@ class CalibratedIntervalRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstima
         unit = self._unit(features)
         outside = distance_outside(unit)
         to_data = distance_to_data(unit, self._unit_train)
-        in_gap = to_data > np.max(neighbour_spacing(self._unit_train))
+        in_gap = to_data > self._gap
         region = np.full(unit.shape[0], "inside", dtype=object)
         region[(outside > 0) | in_gap] = "extrapolated"
         reach = self.extrapolation_fraction * (1.0 + 1e-9)
