@@ -25,7 +25,8 @@ def test_group_by_prints_the_table_fit_many_gives(vasp, tmp_path, capsys):
     vasp.to_csv(path, index=False)
     status = main(["eos", str(path), "--group-by", "set,crystal", "--eos", "birch-murnaghan"])
     out = capsys.readouterr()
-    printed = pd.read_csv(io.StringIO(out.out), comment="#").set_index(CURVE)
+    printed = pd.read_csv(io.StringIO(out.out), comment="#", float_precision="round_trip")
+    printed = printed.set_index(CURVE)
     expected = fit_many(vasp, group=CURVE, volume="volume_A3", energy="energy_eV",
                         n_atoms="n_atoms")  # fmt: skip
     assert list(printed.index) == list(expected.index)

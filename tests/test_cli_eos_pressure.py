@@ -189,7 +189,8 @@ def test_group_by_fits_the_pressures_of_every_curve(tmp_path, capsys, vasp):
                    "--pressure"])  # fmt: skip
     out = capsys.readouterr().out
     assert "pressures from column 'P_kbar' in kbar fitted with the energies" in out
-    printed = pd.read_csv(io.StringIO(out), comment="#").set_index(CURVE)
+    printed = pd.read_csv(io.StringIO(out), comment="#", float_precision="round_trip")
+    printed = printed.set_index(CURVE)
     expected = fit_many(vasp, group=CURVE, volume="volume_A3", energy="energy_eV",
                         pressure="pressure_eV_A3", n_atoms="n_atoms")  # fmt: skip
     assert list(printed.index) == list(expected.index)

@@ -39,10 +39,11 @@ def load_acwf_sample(*, with_fits=False):
     """
     data = resources.files("skphys.datasets") / "data"
     with resources.as_file(data / "acwf_curves_sample.csv.gz") as path:
-        curves = pd.read_csv(path)
+        # every digit as written (the default parser may round the last one)
+        curves = pd.read_csv(path, float_precision="round_trip")
     curves.attrs["DESCR"] = _read_descr("acwf_sample.rst")
     if not with_fits:
         return curves
     with resources.as_file(data / "acwf_bm_fits_sample.csv.gz") as path:
-        fits = pd.read_csv(path)
+        fits = pd.read_csv(path, float_precision="round_trip")
     return curves, fits
