@@ -320,12 +320,17 @@ def test_unconverged_fit_exits_3(tmp_path, capsys, monkeypatch):
 
 
 def test_doubtful_but_physical_fit_warns_and_exits_0(tmp_path, capsys):
-    volumes = np.linspace(10, 20, 8)  # a concave curve: the minimum is extrapolated
-    energies = -0.01 * (volumes - 15) ** 2 + 0.001 * np.sin(volumes)
+    # the compressed branch of a solid (V0 = 20 Å^3, B0 = 80 GPa, B' = 4.5) with a
+    # 0.5 meV wiggle: a well-determined fit whose minimum lies beyond the data
+    e0, b0, bp, v0 = -3.0, 0.5, 4.5, 20.0  # eV, eV/Å^3, 1, Å^3
+    volumes = np.linspace(14, 18.5, 8)
+    energies = (e0 + b0 * volumes / bp * ((v0 / volumes) ** bp / (bp - 1) + 1)
+                - v0 * b0 / (bp - 1) + 5e-4 * np.sin(3 * volumes))  # fmt: skip
     path = write_table(tmp_path / "ev.csv", ["V_A3", "E_eV"], [volumes, energies])
     status, result, _ = run_json(capsys, path)
     assert status == 0 and result["status"] == "ok"
     assert "ExtrapolatedMinimumWarning" in [w["category"] for w in result["warnings"]]
+    assert result["parameters"]["V0"]["value"] > volumes.max()
 
 
 def test_a_good_fit_warns_only_of_its_structured_residuals(capsys):
