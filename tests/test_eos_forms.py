@@ -37,6 +37,16 @@ from skphys.functions import (
 )
 
 EPS = np.finfo(float).eps
+
+
+def _ase_anton_schmidt_by_ours(V, E0, B0, BP, V0):
+    """ASE 3.23's antonschmidt(V, Einf, B, n, V0) at our parameters: the form ASE
+    writes in (E0, B0, BP, V0) since, with n = -BP/2, Einf = E0 + B0 V0/(n + 1)^2."""
+    n = -BP / 2
+    return ase.eos.antonschmidt(V, E0 + B0 * V0 / (n + 1) ** 2, B0, n, V0)
+
+
+ASE_ANTON_SCHMIDT = getattr(ase.eos, "anton_schmidt", _ase_anton_schmidt_by_ours)
 NEW_FORMS = [poirier_tarantola, anton_schmidt, taylor, stabilized_jellium]
 NEW_REGRESSORS = [
     PoirierTarantolaRegressor,
@@ -64,7 +74,7 @@ def _rounding(E0, B0, BP, V0):
     "ours, theirs",
     [
         (poirier_tarantola, ase.eos.pouriertarantola),
-        (anton_schmidt, ase.eos.anton_schmidt),
+        (anton_schmidt, ASE_ANTON_SCHMIDT),
         (birch_murnaghan, ase.eos.birch),  # ASE's 'birch' is Birch-Murnaghan, rearranged
         (birch_murnaghan, ase.eos.birchmurnaghan),
         (murnaghan, ase.eos.murnaghan),
@@ -192,6 +202,13 @@ def _ase_direct(name, function):
     return fit
 
 
+def _ase_anton_schmidt(V, E):
+    if hasattr(ase.eos, "anton_schmidt"):
+        return _ase_direct("anton-schmidt", anton_schmidt)(V, E)
+    pytest.skip("ASE 3.23 fits Anton-Schmidt as (Einf, B, n, V0), and its fit stops at "
+                "maxfev = 1000 on these scans: nothing to compare with")  # fmt: skip
+
+
 def _ase_taylor(V, E):
     eos = EquationOfState(V, E, eos="taylor")
     eos.fit(warn=False)
@@ -220,7 +237,7 @@ def _ase_sj(V, E):
 
 ASE_FITS = [
     (PoirierTarantolaRegressor, _ase_direct("pouriertarantola", poirier_tarantola)),
-    (AntonSchmidtRegressor, _ase_direct("anton-schmidt", anton_schmidt)),
+    (AntonSchmidtRegressor, _ase_anton_schmidt),
     (TaylorRegressor, _ase_taylor),
     (TaylorRegressor, _ase_p3),
     (StabilizedJelliumRegressor, _ase_sj),

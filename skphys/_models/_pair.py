@@ -136,7 +136,8 @@ def morse_guess(r, energies, sample_weight, bounds=None):
         centre, scale = r[near].mean(), np.ptp(r[near])
         t = (r[near] - centre) / scale
         design = np.column_stack([t**2, t, np.ones_like(t)]) * np.sqrt(sample_weight[near])[:, None]
-        coef, *_ = np.linalg.lstsq(design, energies[near] * np.sqrt(sample_weight[near]))
+        target = energies[near] * np.sqrt(sample_weight[near])
+        coef, *_ = np.linalg.lstsq(design, target, rcond=None)
         curvature = 2 * coef[0] / scale**2
     a = np.sqrt(curvature / (2 * depth)) if curvature > 0 else 2.0 / re
     return [depth, float(a), re]
@@ -170,7 +171,7 @@ def lennard_jones_guess(r, energies, sample_weight, bounds=None):
     scale = np.median(r)  # work in r / scale: r^-12 spans many decades otherwise
     x = r / scale
     design = np.column_stack([x**-12.0, -(x**-6.0)]) * sqrt_w[:, None]
-    (a, b), *_ = np.linalg.lstsq(design, energies * sqrt_w)
+    (a, b), *_ = np.linalg.lstsq(design, energies * sqrt_w, rcond=None)
     if a > 0 and b > 0:
         return [float(b**2 / (4 * a)), float(scale * (a / b) ** (1 / 6))]
     lowest = int(np.argmin(np.where(sample_weight > 0, energies, np.inf)))
