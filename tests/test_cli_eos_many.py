@@ -9,6 +9,7 @@ import pytest
 
 from skphys.cli import main
 from skphys.datasets import load_acwf_sample
+from skphys.datasets._acwf import READ_CSV_EXACT
 from skphys.eos import fit_many
 
 CURVE = ["set", "crystal"]
@@ -25,7 +26,7 @@ def test_group_by_prints_the_table_fit_many_gives(vasp, tmp_path, capsys):
     vasp.to_csv(path, index=False)
     status = main(["eos", str(path), "--group-by", "set,crystal", "--eos", "birch-murnaghan"])
     out = capsys.readouterr()
-    printed = pd.read_csv(io.StringIO(out.out), comment="#", float_precision="round_trip")
+    printed = pd.read_csv(io.StringIO(out.out), comment="#", **READ_CSV_EXACT)
     printed = printed.set_index(CURVE)
     expected = fit_many(vasp, group=CURVE, volume="volume_A3", energy="energy_eV",
                         n_atoms="n_atoms")  # fmt: skip

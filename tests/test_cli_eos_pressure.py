@@ -20,6 +20,7 @@ from conftest import weight_gap
 from skphys import BirchMurnaghanRegressor
 from skphys.cli import main
 from skphys.datasets import load_acwf_sample
+from skphys.datasets._acwf import READ_CSV_EXACT
 from skphys.eos import fit_many
 
 TOL = 1e-8
@@ -189,7 +190,7 @@ def test_group_by_fits_the_pressures_of_every_curve(tmp_path, capsys, vasp):
                    "--pressure"])  # fmt: skip
     out = capsys.readouterr().out
     assert "pressures from column 'P_kbar' in kbar fitted with the energies" in out
-    printed = pd.read_csv(io.StringIO(out), comment="#", float_precision="round_trip")
+    printed = pd.read_csv(io.StringIO(out), comment="#", **READ_CSV_EXACT)
     printed = printed.set_index(CURVE)
     expected = fit_many(vasp, group=CURVE, volume="volume_A3", energy="energy_eV",
                         pressure="pressure_eV_A3", n_atoms="n_atoms")  # fmt: skip
