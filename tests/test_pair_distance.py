@@ -301,8 +301,6 @@ def test_atoms_to_distances_to_emt_energies(dimers):
 
 
 def test_atoms_to_energies_with_tanh_mlp(dimers):
-    if not hasattr(skphys, "TanhMLPRegressor"):
-        pytest.skip("skphys.TanhMLPRegressor is not in this build yet")
     _, y, atoms = dimers
     pipe = make_pipeline(PairDistanceTransformer(), StandardScaler(), skphys.TanhMLPRegressor())
     search = GridSearchCV(pipe, {"pairdistancetransformer__sort": [True, False]}, cv=2)

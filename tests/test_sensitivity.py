@@ -314,9 +314,6 @@ def test_network_with_hidden_scaling_raises():
         estimator_sensitivity(net, NET_X)
 
 
-@pytest.mark.skipif(
-    not hasattr(skphys, "TanhMLPRegressor"), reason="TanhMLPRegressor not in this build yet"
-)
 def test_tanh_mlp_regressor_against_finite_differences():
     net = skphys.TanhMLPRegressor().fit(NET_X, NET_Y)
     per_weight = estimator_sensitivity(net, NET_X, layer_summary=None)
