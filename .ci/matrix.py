@@ -139,8 +139,7 @@ def run_combination(name, python, floors, pins, test_command, pytest_args, workd
     subprocess.run([python, "-m", "venv", str(venv)], check=True)
     bin_dir = venv / "bin"
     env = dict(os.environ, VIRTUAL_ENV=str(venv), PATH=f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
-    env.pop("PYTHONPATH", None)
-    env.pop("PYENV_VERSION", None)
+    env.pop("PYTHONPATH", None)  # the venv's packages only
     if floors:
         constraints = workdir / "floors.txt"
         constraints.write_text("\n".join(pins) + "\n")
