@@ -34,6 +34,7 @@ from ase.eos import EquationOfState
 
 from skphys import BirchMurnaghanRegressor, MurnaghanRegressor, VinetRegressor
 from skphys.datasets import load_acwf_sample
+from skphys.datasets._acwf import READ_CSV_EXACT
 from skphys.eos import fit_many
 from skphys.functions import birch_murnaghan
 
@@ -50,8 +51,8 @@ FORMS = {
 def load():
     """(curves, ACWF fits, source) from the shared folder, else the bundled sample."""
     if (SHARED / "curves.csv.gz").exists():
-        curves = pd.read_csv(SHARED / "curves.csv.gz")
-        fits = pd.read_csv(SHARED / "bm_fits.csv.gz")
+        curves = pd.read_csv(SHARED / "curves.csv.gz", **READ_CSV_EXACT)
+        fits = pd.read_csv(SHARED / "bm_fits.csv.gz", **READ_CSV_EXACT)
         return curves, fits, "all ACWF curves (../shared/data/acwf)"
     curves, fits = load_acwf_sample(with_fits=True)
     return curves, fits, "the bundled 300-curve ACWF sample (../shared not found)"

@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 from ase.units import GPa
 
+from skphys.datasets._acwf import READ_CSV_EXACT
 from skphys.eos import fit_many
 from skphys.functions import birch_murnaghan
 
@@ -49,7 +50,7 @@ def load():
     path = SHARED / "curves.csv.gz"
     if not path.exists():
         return None
-    curves = pd.read_csv(path)
+    curves = pd.read_csv(path, **READ_CSV_EXACT)
     return curves[curves.groupby(CURVE).pressure_eV_A3.transform("count") > 0]
 
 

@@ -13,6 +13,7 @@ import pytest
 from autograd.test_util import check_grads
 
 from skphys._eos_compare import _delta, _epsilon, _nu, compare, delta, epsilon, metric_stderr, nu
+from skphys.datasets._acwf import READ_CSV_EXACT
 
 DATA = Path(__file__).parent / "data"
 CODE_A, CODE_B = "wien2k-dk_0.06", "fleur"
@@ -25,7 +26,7 @@ FIT_B = np.array([20.2, 0.52, 4.8])
 
 def _sample_fits(code):
     """The bundled ACWF fits of one code, in fit_many's column names, indexed by curve."""
-    fits = pd.read_csv(DATA / "acwf_bm_fits_sample.csv")
+    fits = pd.read_csv(DATA / "acwf_bm_fits_sample.csv", **READ_CSV_EXACT)
     fits = fits[fits["code"] == code].set_index(["set", "crystal"])
     return fits.rename(columns={"V0_A3": "v0", "B0_eV_A3": "b0", "B1": "bp", "E0_eV": "e0"})
 
@@ -36,7 +37,8 @@ def _table(params, **extra):
 
 
 def test_reproduces_acwf_reference_values():
-    reference = pd.read_csv(DATA / "acwf_metrics_reference.csv").set_index(["set", "crystal"])
+    reference = pd.read_csv(DATA / "acwf_metrics_reference.csv", **READ_CSV_EXACT)
+    reference = reference.set_index(["set", "crystal"])
     result = compare(_sample_fits(CODE_A), _sample_fits(CODE_B))
     assert result.attrs["delta_unit"] == "meV/atom"
     assert len(result) == len(reference) == 28
