@@ -84,6 +84,7 @@ def mapie_intervals(
         Lower and upper bounds, in the units of y.
     """
     from mapie.regression import CrossConformalRegressor, JackknifeAfterBootstrapRegressor
+    from mapie.subsample import Subsample
 
     estimator = clone(estimator)
     if method == "split":
@@ -103,7 +104,9 @@ def mapie_intervals(
     elif method == "jackknife+-after-bootstrap":
         conformal = JackknifeAfterBootstrapRegressor(
             estimator, confidence_level=confidence_level, method="plus",
-            resampling=N_BOOTSTRAPS, random_state=random_state,
+            # seeded here: MAPIE 1.3 and 1.4 drop random_state for resampling=int
+            resampling=Subsample(n_resamplings=N_BOOTSTRAPS, random_state=random_state),
+            random_state=random_state,
         )  # fmt: skip
     else:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}.")
